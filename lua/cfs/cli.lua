@@ -1,0 +1,87 @@
+--- The command line: global options, then one command. Each command is a
+-- module cfs.cli.NAME with `summary`, `usage`, `help` and `main(argv)`, so
+-- adding a module under that name (in $CFS_PATH or the per-user folder)
+-- adds a command.
+local errors = require "cfs.errors"
+local log = require "cfs.log"
+
+local M = {}
+
+--- Commands listed by `cfs help`, in this order.
+M.COMMANDS = { "run", "recipe", "rootfs", "help", "version" }
+
+local GLOBAL_HELP = [[
+usage: cfs [-v] COMMAND [ARG...]
+
+cfs runs commands in Linux containers built from namespaces, and runs Lua
+recipes that build containers step by step from the same primitives.
+
+global options:
+  -v, --debug    log each setup step and print tracebacks for errors
+  -h, --help     show this help
+  --version      print the version
+
+commands:
+%s
+
+'cfs help COMMAND' shows the options of one command.]]
+
+--- Load the module of a command, or return nil when there is none.
+function M.command(name)
+  if type(name) ~= "string" or not name:match("^[a-z][a-z0-9-]*$") then
+    return nil
+  end
+  local ok, module = pcall(require, "cfs.cli." .. name:gsub("-", "_"))
+  if ok and type(module) == "table" and module.main then
+    return module
+  end
+  if not ok and not tostring(module):find("module 'cfs.cli.", 1, true) then
+    error(module, 0) -- the command exists but failed to load
+  end
+  return nil
+end
+
+--- The text of `cfs help`.
+function M.global_help()
+  local lines = {}
+  for _, name in ipairs(M.COMMANDS) do
+    local command = M.command(name)
+    lines[#lines + 1] = string.format("  %-10s %s", name, command.summary)
+  end
+  return GLOBAL_HELP:format(table.concat(lines, "\n"))
+end
+
+--- Run the command line; returns the exit status.
+-- @tparam {string,...} argv arguments after the program name
+function M.main(argv)
+  local i = 1
+  while argv[i] and argv[i]:sub(1, 1) == "-" do
+    local word = argv[i]
+    if word == "-v" or word == "--debug" then
+      log.set_level("debug")
+      require("cfs.core").set_debug(true)
+    elseif word == "-h" or word == "--help" then
+      print(M.global_help())
+      return 0
+    elseif word == "--version" then
+      argv = { "version" }
+      i = 1
+      break
+    else
+      errors.raise(string.format("unknown option '%s'", word), { hint = "see 'cfs help'" })
+    end
+    i = i + 1
+  end
+
+  local name = argv[i]
+  if name == nil then
+    errors.raise("missing command", { hint = "see 'cfs help'" })
+  end
+  local command = M.command(name)
+  if not command then
+    errors.raise(string.format("unknown command '%s'", name), { hint = "see 'cfs help'" })
+  end
+  return command.main(table.move(argv, i + 1, #argv, 1, {})) or 0
+end
+
+return M

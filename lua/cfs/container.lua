@@ -1,0 +1,118 @@
+--- Running a container from a spec: the parent's side (root filesystem,
+-- clone, ID maps, signal forwarding, waiting) and the child's side
+-- (propagation, hostname, mounts, root switch, exec), in that order.
+local core = require "cfs.core"
+local cfs = require "cfs"
+local errors = require "cfs.errors"
+local fs = require "cfs.fs"
+local log = require "cfs.log"
+local mounts = require "cfs.mounts"
+local rootfs = require "cfs.rootfs"
+local spec_module = require "cfs.spec"
+
+local M = {}
+
+--- Signals `cfs run` passes on to the container.
+M.FORWARDED_SIGNALS = { "TERM", "INT", "HUP", "QUIT", "USR1", "USR2", "WINCH" }
+
+-- si_code values at or below 0 mean a process sent the signal (kill,
+-- sigqueue, tkill). A terminal's INT, QUIT or WINCH comes from the kernel
+-- and already reached the container, which shares the foreground process
+-- group, so passing it on would deliver it twice.
+local function sent_by_process(si_code)
+  return si_code <= 0
+end
+
+--- The child's side: runs as PID 1 of the new namespaces and ends in exec.
+-- @tparam table spec a spec from cfs.spec.new
+-- @tparam table root the result of cfs.rootfs.prepare
+function M.child(spec, root)
+  mounts.isolate_propagation(spec.propagation)
+  if spec_module.contains(spec.namespaces, "uts") then
+    core.sethostname(spec.hostname)
+  end
+
+  local newroot = errors.context("rootfs", rootfs.mount, root)
+  errors.context("mounts", mounts.apply, newroot, spec.mounts)
+  local method = errors.context("rootfs", rootfs.switch, newroot)
+  log.debug("root switched with %s", method)
+
+  if not fs.is_dir(spec.cwd) then
+    errors.context("workdir", fs.mkdirs, spec.cwd)
+  end
+  core.chdir(spec.cwd)
+
+  -- Descriptors the caller of cfs left open without close-on-exec must not
+  -- reach the container.
+  core.close_range(3, nil, { "cloexec" })
+  cfs.exec(spec.command[1], spec.command, spec.env)
+end
+
+--- The parent's side, between clone and the child's release.
+function M.prepare(spec, child)
+  if spec_module.contains(spec.namespaces, "user") then
+    require("cfs.idmap").map_self(child.pid)
+  end
+end
+
+-- Wait for the child, passing on forwarded signals as they arrive.
+local function supervise(child, signals)
+  local watched = { child.pidfd, signals }
+  while true do
+    local ready = core.poll(watched)
+    if ready[2] then
+      local signo, _, si_code = signals:read_signal()
+      if sent_by_process(si_code) then
+        log.debug("forwarding signal %d to %d", signo, child.pid)
+        child:kill(signo)
+      end
+    end
+    if ready[1] then
+      return child:wait()
+    end
+  end
+end
+
+--- Run the container described by spec and wait for it.
+-- @tparam table spec a spec from cfs.spec.new
+-- @treturn int the exit status: the command's own, or 128 + N for signal N
+function M.run(spec)
+  local namespaces = spec.namespaces
+  if core.geteuid() ~= 0 and not spec_module.contains(namespaces, "user") then
+    -- Unprivileged callers get a user namespace in which they are root.
+    spec.namespaces = { "user", table.unpack(namespaces) }
+  end
+  local root = rootfs.prepare(spec.rootfs)
+
+  -- Blocked before the clone so no signal slips between the clone and the
+  -- signalfd; the child unblocks everything before it runs.
+  core.sigprocmask("block", M.FORWARDED_SIGNALS)
+  local ok, status = pcall(M.start, spec, root)
+  core.sigprocmask("unblock", M.FORWARDED_SIGNALS)
+  if not ok then
+    error(status, 0)
+  end
+  return status
+end
+
+--- Clone the child and supervise it until it ends; the forwarded signals
+-- must already be blocked.
+-- @treturn int the exit status
+function M.start(spec, root)
+  local signals <close> = core.signalfd(M.FORWARDED_SIGNALS)
+  local ok, child = pcall(core.clone, spec.namespaces, function()
+    return M.child(spec, root)
+  end, {
+    prepare = function(c)
+      M.prepare(spec, c)
+    end,
+  })
+  if not ok then
+    error(errors.hint(child), 0)
+  end
+  local how, code = supervise(child, signals)
+  child:close()
+  return cfs.exit_status(how, code)
+end
+
+return M

@@ -1,0 +1,316 @@
+--- Root filesystems: where the cache lives, the default busybox tree, tar
+-- archives extracted into the cache, and the steps run inside a new mount
+-- namespace to mount a root and switch to it.
+--
+-- Trees from the cache (the busybox default and extracted archives) are
+-- shared by every container, so each container sees them through an
+-- overlay whose upper layer is a tmpfs: writes work and vanish with the
+-- container. A directory given by the user is used in place, writable, as
+-- crun and bubblewrap do.
+local core = require "cfs.core"
+local fs = require "cfs.fs"
+local errors = require "cfs.errors"
+local log = require "cfs.log"
+
+local function cfs_try(fn, ...)
+  return require("cfs").try(fn, ...)
+end
+
+local M = {}
+
+local MODE_PRIVATE = tonumber("700", 8)
+local MODE_DIR = tonumber("755", 8)
+local MODE_EXEC = tonumber("755", 8)
+local MODE_TMP = tonumber("1777", 8)
+
+--- The folder holding the cache: $CFS_CACHE, else /var/lib/cfs for root,
+-- else $XDG_CACHE_HOME/cfs or ~/.cache/cfs.
+function M.cache_dir()
+  local dir = os.getenv("CFS_CACHE")
+  if dir and dir ~= "" then
+    return dir
+  end
+  if core.geteuid() == 0 then
+    return "/var/lib/cfs"
+  end
+  local xdg = os.getenv("XDG_CACHE_HOME")
+  if xdg and xdg:sub(1, 1) == "/" then
+    return xdg .. "/cfs"
+  end
+  local home = os.getenv("HOME")
+  if home and home:sub(1, 1) == "/" then
+    return home .. "/.cache/cfs"
+  end
+  errors.raise("no folder for the root filesystem cache", { hint = "set HOME or CFS_CACHE" })
+end
+
+-- 64-bit FNV-1a: a short stable name for a cache key (not a security hash).
+local function fnv1a(s)
+  local h = 0xcbf29ce484222325
+  for i = 1, #s do
+    h = (h ~ s:byte(i)) * 0x100000001b3
+  end
+  return string.format("%016x", h)
+end
+
+-- Create the cache layout once: rootfs/ (finished trees), tmp/ (trees being
+-- built), mnt/ (the empty mount point for a container's overlay).
+local function ensure_cache(base)
+  if fs.is_dir(base .. "/mnt") then
+    return
+  end
+  fs.mkdirs(base, MODE_PRIVATE)
+  for _, sub in ipairs { "rootfs", "tmp", "mnt" } do
+    fs.mkdirs(base .. "/" .. sub, MODE_PRIVATE)
+  end
+end
+
+-- Build `name` under the cache with build(tmpdir) once, even when many
+-- cfs processes ask at the same moment: the first takes the lock and builds,
+-- the others wait and then find the finished tree.
+local function cached(name, build)
+  local base = M.cache_dir()
+  local final = base .. "/rootfs/" .. name
+  if fs.is_dir(final) then
+    return final
+  end
+
+  ensure_cache(base)
+  local lock <close> = core.open(base .. "/lock", { "rdwr", "creat" }, MODE_PRIVATE)
+  lock:lock("exclusive")
+  if fs.is_dir(final) then
+    return final
+  end
+
+  local tmp = string.format("%s/tmp/%s.%d", base, name, core.getpid())
+  fs.rmtree(tmp)
+  core.mkdir(tmp, MODE_DIR)
+  local ok, err = pcall(build, tmp)
+  if not ok then
+    pcall(fs.rmtree, tmp)
+    error(err, 0)
+  end
+  core.rename(tmp, final)
+  log.debug("rootfs: cached %s", final)
+  return final
+end
+
+-- True when the ELF file at path asks for a program interpreter (is dynamic).
+local function is_dynamic(path)
+  local data = fs.read_file(path)
+  if data:sub(1, 4) ~= "\127ELF" then
+    return false
+  end
+  local is64 = data:byte(5) == 2
+  local order = data:byte(6) == 2 and ">" or "<"
+  -- e_phoff, e_phentsize and e_phnum sit at different offsets in 32- and 64-bit headers.
+  local phoff = string.unpack(order .. (is64 and "I8" or "I4"), data, is64 and 33 or 29)
+  local phentsize, phnum = string.unpack(order .. "I2I2", data, is64 and 55 or 43)
+  for i = 0, phnum - 1 do
+    local at = phoff + i * phentsize + 1
+    if at + 4 <= #data and string.unpack(order .. "I4", data, at) == 3 then
+      return true
+    end
+  end
+  return false
+end
+
+--- The host's busybox: $CFS_BUSYBOX, else the first of /bin/busybox and
+-- /usr/bin/busybox.
+function M.busybox_path()
+  local env = os.getenv("CFS_BUSYBOX")
+  if env and env ~= "" then
+    return env
+  end
+  for _, path in ipairs { "/bin/busybox", "/usr/bin/busybox" } do
+    if fs.exists(path) then
+      return path
+    end
+  end
+  errors.raise("busybox not found in /bin or /usr/bin", {
+    context = "rootfs",
+    hint = "install the busybox-static package",
+  })
+end
+
+local PASSWD = "root:x:0:0:root:/root:/bin/sh\n"
+  .. "nobody:x:65534:65534:nobody:/nonexistent:/bin/false\n"
+local GROUP = "root:x:0:\nnogroup:x:65534:\n"
+local HOSTS = "127.0.0.1\tlocalhost\n::1\tlocalhost\n"
+local OS_RELEASE = 'NAME="cfs busybox"\nID=cfs-busybox\nPRETTY_NAME="cfs busybox root"\n'
+
+--- Build a minimal root filesystem in dir (created when missing, else
+-- required to be empty) from the host's static busybox: the binary, one
+-- symlink per applet, and a tiny /etc.
+-- @tparam string dir
+-- @tparam[opt] string busybox path of the busybox binary
+function M.busybox(dir, busybox)
+  busybox = busybox or M.busybox_path()
+  if is_dynamic(busybox) then
+    errors.raise(string.format("busybox '%s' is dynamically linked", busybox), {
+      context = "rootfs",
+      hint = "a root filesystem needs the static build: install busybox-static",
+    })
+  end
+  if fs.exists(dir) and #core.readdir(dir) > 0 then
+    errors.raise(string.format("directory '%s' is not empty", dir), { context = "rootfs" })
+  end
+
+  fs.mkdirs(dir, MODE_DIR)
+  for _, sub in ipairs {
+    "bin", "sbin", "usr/bin", "usr/sbin", "etc", "proc", "sys", "dev", "run", "home",
+    "mnt", "var", "root", "tmp", "var/tmp",
+  } do
+    fs.mkdirs(dir .. "/" .. sub, MODE_DIR)
+  end
+  core.chmod(dir .. "/root", MODE_PRIVATE)
+  core.chmod(dir .. "/tmp", MODE_TMP)
+  core.chmod(dir .. "/var/tmp", MODE_TMP)
+  fs.copy_file(busybox, dir .. "/bin/busybox", MODE_EXEC)
+
+  local list = io.popen(string.format("'%s' --list-full", busybox:gsub("'", "'\\''")))
+  for applet in list:lines() do
+    local path = dir .. "/" .. applet
+    if applet ~= "bin/busybox" and applet:match("^[%w/._-]+$") and not fs.exists(path) then
+      core.symlink("/bin/busybox", path)
+    end
+  end
+  if not list:close() then
+    errors.raise(string.format("'%s --list-full' failed", busybox), { context = "rootfs" })
+  end
+
+  fs.write_new(dir .. "/etc/passwd", PASSWD)
+  fs.write_new(dir .. "/etc/group", GROUP)
+  fs.write_new(dir .. "/etc/hosts", HOSTS)
+  fs.write_new(dir .. "/etc/os-release", OS_RELEASE)
+end
+
+--- The default root filesystem: the busybox tree in the cache, built on
+-- first use and rebuilt when the host's busybox changes.
+-- @treturn string the directory
+function M.default()
+  local busybox = M.busybox_path()
+  local st = errors.context("rootfs", core.stat, busybox)
+  local key = fnv1a(string.format("%s:%d:%d:%d:%d", busybox, st.ino, st.size, st.mtime,
+    st.mtime_nsec))
+  return cached("busybox-" .. key, function(tmp)
+    M.busybox(tmp, busybox)
+  end)
+end
+
+--- Extract a tar archive into the cache, once per file version, and return
+-- the directory. The extraction runs in a child that has chrooted into the
+-- new tree, so no entry can land outside it, on top of libarchive's own
+-- checks against "..", absolute names and symlinks.
+-- @tparam string path the archive
+-- @treturn string the directory
+function M.extract(path)
+  local real = core.realpath(path)
+  local st = core.stat(real)
+  local key = fnv1a(string.format("%s:%d:%d:%d:%d:%d", real, st.dev, st.ino, st.size, st.mtime,
+    st.mtime_nsec))
+  return cached("tar-" .. key, function(tmp)
+    local namespaces, opts = {}, nil
+    if core.geteuid() ~= 0 then
+      -- chroot needs a user namespace when unprivileged.
+      local idmap = require "cfs.idmap"
+      namespaces = { "user" }
+      opts = { prepare = function(child) idmap.map_self(child.pid) end }
+    end
+    require("cfs").isolate(namespaces, function()
+      local archive = core.open(real)
+      core.chroot(tmp)
+      core.chdir("/")
+      core.extract(archive)
+    end, opts)
+    core.chmod(tmp, MODE_DIR)
+  end)
+end
+
+--- Resolve a --rootfs argument: nil means the default tree.
+-- @tparam[opt] string path a directory or a tar archive
+-- @treturn table {dir = string, overlay = boolean, stage = string|nil}
+function M.prepare(path)
+  if path == nil then
+    return { dir = M.default(), overlay = true, stage = M.cache_dir() .. "/mnt" }
+  end
+
+  local context = string.format("rootfs '%s'", path)
+  local ok, st = pcall(core.stat, path)
+  if not ok then
+    error(errors.wrap(st, context), 0)
+  end
+  if st.type == "directory" then
+    return { dir = core.realpath(path), overlay = false }
+  end
+  if st.type ~= "file" then
+    errors.raise("not a directory or a tar archive", { context = context })
+  end
+
+  local extracted, err = cfs_try(M.extract, path)
+  if not extracted then
+    -- libarchive reports "Unrecognized archive format" with EILSEQ before any entry.
+    if errors.is_error(err) and err.op == "extract" and err.code == "EILSEQ" and not err.arg then
+      errors.raise("not a directory or a tar archive", { context = context })
+    end
+    error(errors.wrap(err, context), 0)
+  end
+  local dir = extracted
+  return { dir = dir, overlay = true, stage = M.cache_dir() .. "/mnt" }
+end
+
+--- Inside the container's mount namespace: mount the root prepared by
+-- M.prepare and return where it is mounted. Cached trees get a tmpfs-backed
+-- overlay; a user's directory is bind-mounted onto itself, because
+-- pivot_root needs a mount point.
+function M.mount(root)
+  if not root.overlay then
+    core.mount(root.dir, root.dir, nil, { "bind", "rec" })
+    return root.dir
+  end
+
+  local stage = root.stage
+  if root.dir:find("[,:]") then
+    errors.raise(string.format("cache path '%s' contains ',' or ':'", root.dir), {
+      context = "rootfs",
+      hint = "set CFS_CACHE to a plain path",
+    })
+  end
+  core.mount("tmpfs", stage, "tmpfs", { "nosuid", "nodev" }, "mode=755")
+  for _, sub in ipairs { "upper", "work", "root" } do
+    core.mkdir(stage .. "/" .. sub, MODE_DIR)
+  end
+  local options = string.format("lowerdir=%s,upperdir=%s/upper,workdir=%s/work", root.dir, stage,
+    stage)
+  core.mount("overlay", stage .. "/root", "overlay", nil, options)
+  return stage .. "/root"
+end
+
+--- Make `newroot` the root of the calling process with pivot_root, and
+-- detach the old root so no host path stays reachable. When the host root
+-- cannot be pivoted (an initramfs), move the new root over / and chroot.
+-- @tparam string newroot a mount point
+-- @treturn string "pivot_root" or "chroot", the method used
+function M.switch(newroot)
+  core.chdir(newroot)
+  local ok, err = pcall(core.pivot_root, ".", ".")
+  if ok then
+    -- The old root now sits on top of the new one at ".": detach it, after
+    -- making sure the unmount cannot propagate anywhere.
+    core.mount(nil, ".", nil, { "rec", "slave" })
+    core.umount(".", { "detach" })
+    core.chdir("/")
+    return "pivot_root"
+  end
+  if err.code ~= "EINVAL" then
+    error(errors.hint(err), 0)
+  end
+
+  log.debug("rootfs: pivot_root failed (%s), falling back to chroot", tostring(err))
+  core.mount(newroot, "/", nil, { "move" })
+  core.chroot(".")
+  core.chdir("/")
+  return "chroot"
+end
+
+return M

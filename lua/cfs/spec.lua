@@ -1,0 +1,156 @@
+--- Container specs: the plain table that describes one container, its
+-- defaults, and validation that rejects unknown fields and bad values
+-- before anything is created.
+local errors = require "cfs.errors"
+local mounts = require "cfs.mounts"
+
+local M = {}
+
+M.NAMESPACES = { "cgroup", "ipc", "mnt", "net", "pid", "time", "user", "uts" }
+M.DEFAULT_NAMESPACES = { "uts", "pid", "mnt", "ipc" }
+M.DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+M.MAX_HOSTNAME = 64
+
+local FIELDS = {
+  command = true,
+  cwd = true,
+  env = true,
+  hostname = true,
+  mounts = true,
+  namespaces = true,
+  propagation = true,
+  rootfs = true,
+}
+
+local function invalid(msg, hint)
+  errors.raise(msg, { context = "spec", hint = hint })
+end
+
+local function copy_list(list)
+  local out = {}
+  for i, v in ipairs(list) do
+    out[i] = v
+  end
+  return out
+end
+
+--- True when the list contains value.
+function M.contains(list, value)
+  for _, v in ipairs(list) do
+    if v == value then
+      return true
+    end
+  end
+  return false
+end
+
+local function check_namespaces(list)
+  if type(list) ~= "table" then
+    invalid("namespaces must be a list of names")
+  end
+  local seen = {}
+  for _, name in ipairs(list) do
+    if not M.contains(M.NAMESPACES, name) then
+      invalid(string.format("unknown namespace '%s'", tostring(name)),
+        "known: " .. table.concat(M.NAMESPACES, ", "))
+    end
+    if seen[name] then
+      invalid(string.format("namespace '%s' listed twice", name))
+    end
+    seen[name] = true
+  end
+  if not seen.mnt then
+    invalid("namespaces must include 'mnt'",
+      "without a mount namespace, the root switch and /proc would change the host")
+  end
+end
+
+local function check_hostname(name)
+  if type(name) ~= "string" or #name == 0 or #name > M.MAX_HOSTNAME then
+    invalid(string.format("invalid hostname '%s'", tostring(name)),
+      string.format("a hostname has 1 to %d bytes", M.MAX_HOSTNAME))
+  end
+end
+
+local function check_command(command)
+  if type(command) ~= "table" or #command == 0 then
+    invalid("command must be a non-empty list of strings")
+  end
+  for i, word in ipairs(command) do
+    if type(word) ~= "string" then
+      invalid(string.format("command word %d is a %s, expected a string", i, type(word)))
+    end
+  end
+  if command[1] == "" then
+    invalid("command is empty")
+  end
+end
+
+local function check_env(env)
+  if type(env) ~= "table" then
+    invalid("env must map names to values")
+  end
+  for k, v in pairs(env) do
+    if type(k) ~= "string" or k == "" or k:find("=", 1, true) or type(v) ~= "string" then
+      invalid(string.format("invalid environment entry '%s'", tostring(k)),
+        "use a name without '=' and a string value")
+    end
+  end
+end
+
+--- The environment a container starts with: PATH, HOME, TERM and
+-- HOSTNAME, then `extra` on top. Nothing else comes from the host.
+function M.base_env(hostname, extra)
+  local env = {
+    PATH = M.DEFAULT_PATH,
+    HOME = "/root",
+    TERM = os.getenv("TERM") or "xterm",
+    HOSTNAME = hostname,
+  }
+  for k, v in pairs(extra or {}) do
+    env[k] = v
+  end
+  return env
+end
+
+--- Build a validated spec from fields, filling in defaults.
+-- @tparam table fields command, cwd, env (added to the base environment),
+--   hostname, mounts, namespaces, propagation, rootfs
+-- @treturn table the spec
+-- @raise cfs.Error (status 125) naming the first invalid field
+function M.new(fields)
+  fields = fields or {}
+  for key in pairs(fields) do
+    if not FIELDS[key] then
+      invalid(string.format("unknown spec field '%s'", tostring(key)))
+    end
+  end
+
+  local spec = {
+    namespaces = copy_list(fields.namespaces or M.DEFAULT_NAMESPACES),
+    hostname = fields.hostname or "cfs",
+    command = copy_list(fields.command or { "/bin/sh" }),
+    cwd = fields.cwd or "/",
+    rootfs = fields.rootfs,
+    mounts = fields.mounts or mounts.default_plan(),
+    propagation = fields.propagation or "private",
+  }
+  check_namespaces(spec.namespaces)
+  check_hostname(spec.hostname)
+  check_command(spec.command)
+  check_env(fields.env or {})
+  if type(spec.cwd) ~= "string" or spec.cwd:sub(1, 1) ~= "/" then
+    invalid(string.format("working directory '%s' is not an absolute path", tostring(spec.cwd)))
+  end
+  if spec.rootfs ~= nil and (type(spec.rootfs) ~= "string" or spec.rootfs == "") then
+    invalid("rootfs must be a path")
+  end
+  if spec.propagation ~= "private" and spec.propagation ~= "slave" then
+    invalid(string.format("propagation '%s' is not 'private' or 'slave'",
+      tostring(spec.propagation)))
+  end
+  spec.env = M.base_env(spec.hostname, fields.env)
+  return spec
+end
+
+return M

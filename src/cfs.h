@@ -1,0 +1,79 @@
+/*
+ * Declarations shared by the C files of the cfs binary: the host (main.c,
+ * host.c), the error constructor, the argument helpers and the per-concept
+ * primitive files that luaopen_cfs_core gathers into one module.
+ */
+#ifndef CFS_H
+#define CFS_H
+
+#include <stddef.h>
+
+#include <lua.h>
+#include <lauxlib.h>
+
+#define CFS_VERSION "0.1.0"
+
+/* A named bit for flag lists such as {"bind", "rec"}; lists end with a NULL name. */
+struct cfs_flag {
+  const char *name;
+  unsigned long value;
+};
+
+/* One Lua module compiled into the binary by src/embed.lua. */
+struct cfs_embedded {
+  const char *name;
+  const char *chunkname;
+  const unsigned char *data;
+  size_t size;
+};
+
+extern const struct cfs_embedded cfs_embedded[];
+extern const size_t cfs_embedded_count;
+
+/* error.c */
+#define CFS_ERROR_TYPE "cfs.Error"
+void cfs_error_push(lua_State *L, const char *op, const char *arg, int err);
+void cfs_error_push_msg(lua_State *L, const char *op, const char *arg, int err, const char *msg);
+int cfs_error_raise(lua_State *L, const char *op, const char *arg, int err);
+int cfs_error_raise_msg(lua_State *L, const char *op, const char *arg, int err, const char *msg);
+void cfs_error_register(lua_State *L);
+extern const luaL_Reg cfs_error_funcs[];
+
+/* args.c */
+unsigned long cfs_args_flags(lua_State *L, int arg, const struct cfs_flag *flags, const char *kind);
+const char *cfs_flag_name(const struct cfs_flag *flags, unsigned long value);
+void cfs_args_max(lua_State *L, int max);
+void cfs_args_options(lua_State *L, int arg, const char *const allowed[]);
+const char **cfs_args_argv(lua_State *L, int arg);
+const char **cfs_args_envp(lua_State *L, int arg);
+int cfs_args_signal(lua_State *L, int arg, int def);
+int cfs_signal_number(const char *name);
+const char *cfs_signal_name(int signo);
+
+/* Retrying wrappers: EINTR is never an error the caller should see. */
+long cfs_read_retry(int fd, void *buf, size_t len);
+long cfs_write_retry(int fd, const void *buf, size_t len);
+
+/* fd.c */
+int cfs_fd_check(lua_State *L, int arg);
+
+/* proc.c */
+void cfs_status_decode(int wstatus, const char **how, int *code);
+void cfs_proc_reset_signals(void);
+
+/* Per-concept registration: each adds its functions to the table on top. */
+void cfs_ns_register(lua_State *L);
+void cfs_fs_register(lua_State *L);
+void cfs_proc_register(lua_State *L);
+void cfs_fd_register(lua_State *L);
+void cfs_archive_register(lua_State *L);
+
+int luaopen_cfs_core(lua_State *L);
+
+/* host.c: the error path shared by the host and cloned children. */
+int cfs_host_msghandler(lua_State *L);
+int cfs_host_report(lua_State *L, int idx);
+void cfs_host_searchers(lua_State *L);
+extern int cfs_debug;
+
+#endif

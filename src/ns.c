@@ -1,0 +1,285 @@
+/*
+ * Namespace primitives: clone (with its sync pipe and child trampoline),
+ * unshare, setns, and the UTS calls sethostname, gethostname and
+ * setdomainname.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cfs.h"
+#include "proc.h"
+
+const struct cfs_flag cfs_ns_flags[] = {
+    {"cgroup", CLONE_NEWCGROUP}, {"ipc", CLONE_NEWIPC}, {"mnt", CLONE_NEWNS},
+    {"net", CLONE_NEWNET},       {"pid", CLONE_NEWPID}, {"time", CLONE_NEWTIME},
+    {"user", CLONE_NEWUSER},     {"uts", CLONE_NEWUTS}, {NULL, 0},
+};
+
+/*
+ * Fork-like clone3: with no stack given the child resumes here on a copy of
+ * the caller's memory, which is how it gets its own copy of the interpreter.
+ * NOTE: glibc does not learn the child's new TID from a raw clone3, so the
+ * child must not use pthread calls or raise(); it runs Lua, then execs or
+ * calls _exit.
+ */
+static pid_t
+clone3_fork(unsigned long flags, int *pidfd)
+{
+  struct clone_args args;
+
+  memset(&args, 0, sizeof args);
+  args.flags = flags | CLONE_PIDFD;
+  args.pidfd = (unsigned long)pidfd;
+  args.exit_signal = SIGCHLD;
+  return (pid_t)syscall(SYS_clone3, &args, sizeof args);
+}
+
+/*
+ * Run fn in the child and never return. The child waits for the parent's
+ * release byte first: EOF means the parent died or its prepare callback
+ * failed, and the child leaves before running any user code.
+ */
+static void
+child_main(lua_State *L, int syncfd, int fnidx)
+{
+  char go;
+  int status;
+
+  cfs_proc_reset_signals();
+  /* Set before the release read, so a parent that dies after it still takes us down. */
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (cfs_read_retry(syncfd, &go, 1) != 1)
+    _exit(125);
+  close(syncfd);
+
+  lua_pushcfunction(L, cfs_host_msghandler);
+  lua_pushvalue(L, fnidx);
+  if (lua_pcall(L, 0, 1, -2) == LUA_OK) {
+    if (lua_isnil(L, -1))
+      status = 0;
+    else if (lua_isinteger(L, -1))
+      status = (int)lua_tointeger(L, -1);
+    else if (lua_isboolean(L, -1))
+      status = lua_toboolean(L, -1) ? 0 : 1;
+    else {
+      fprintf(stderr, "cfs: clone: child function returned a %s, expected an integer or nil\n",
+              luaL_typename(L, -1));
+      status = 125;
+    }
+  } else {
+    status = cfs_host_report(L, lua_gettop(L));
+  }
+  fflush(NULL);
+  _exit(status & 0xff);
+}
+
+/* [-0, +0, v] Call opts.prepare(child) if given; the handle is at `handle`. */
+static int
+call_prepare(lua_State *L, int opts, int handle)
+{
+  if (lua_isnoneornil(L, opts) || lua_getfield(L, opts, "prepare") == LUA_TNIL)
+    return LUA_OK;
+  lua_pushvalue(L, handle);
+  return lua_pcall(L, 1, 0, 0);
+}
+
+/***
+ * Start a child process in new namespaces, running fn there.
+ * @function clone
+ * @tparam {string,...} namespaces names: uts, pid, mnt, ipc, net, user, cgroup, time
+ * @tparam function fn runs in the child; its integer result is the exit status
+ * @tparam[opt] table opts prepare = function(child) run in the parent before the
+ *   child goes on (uid maps, cgroups)
+ * @treturn cfs.Process
+ * @see clone(2)
+ */
+static int
+l_clone(lua_State *L)
+{
+  static const char *const allowed[] = {"prepare", NULL};
+  unsigned long flags;
+  struct cfs_process *p;
+  int sync[2], pidfd = -1, err;
+  pid_t pid;
+
+  luaL_checktype(L, 1, LUA_TTABLE);
+  flags = cfs_args_flags(L, 1, cfs_ns_flags, "namespace");
+  luaL_checktype(L, 2, LUA_TFUNCTION);
+  cfs_args_options(L, 3, allowed);
+  if (!lua_isnoneornil(L, 3)) {
+    lua_getfield(L, 3, "prepare");
+    if (!lua_isnil(L, -1))
+      luaL_checktype(L, -1, LUA_TFUNCTION);
+    lua_pop(L, 1);
+  }
+  cfs_args_max(L, 3);
+  lua_settop(L, 3);
+  p = cfs_process_new(L);
+
+  if (pipe2(sync, O_CLOEXEC) < 0)
+    return cfs_error_raise(L, "clone", NULL, errno);
+
+  fflush(NULL);
+  pid = clone3_fork(flags, &pidfd);
+  if (pid < 0) {
+    err = errno;
+    close(sync[0]);
+    close(sync[1]);
+    return cfs_error_raise(L, "clone", NULL, err);
+  }
+  if (pid == 0) {
+    close(sync[1]);
+    child_main(L, sync[0], 2);
+  }
+
+  close(sync[0]);
+  p->pid = pid;
+  p->pidfd = pidfd;
+  if (call_prepare(L, 3, 4) != LUA_OK) {
+    /* The child is still blocked on the pipe: end it before passing the error on. */
+    close(sync[1]);
+    cfs_process_reap(p, SIGKILL);
+    return lua_error(L);
+  }
+
+  /* EPIPE here means the child already died; its wait status tells the caller why. */
+  cfs_write_retry(sync[1], "x", 1);
+  close(sync[1]);
+  lua_settop(L, 4);
+  return 1;
+}
+
+/***
+ * Move the caller into new namespaces.
+ * @function unshare
+ * @tparam {string,...} namespaces
+ * @see unshare(2)
+ */
+static int
+l_unshare(lua_State *L)
+{
+  unsigned long flags;
+
+  luaL_checktype(L, 1, LUA_TTABLE);
+  flags = cfs_args_flags(L, 1, cfs_ns_flags, "namespace");
+  cfs_args_max(L, 1);
+  if (unshare((int)flags) < 0)
+    return cfs_error_raise(L, "unshare", NULL, errno);
+  return 0;
+}
+
+/***
+ * Join the namespace at path, such as /proc/PID/ns/uts.
+ * @function setns
+ * @tparam string path
+ * @tparam[opt] string nstype checked by the kernel when given
+ * @see setns(2)
+ */
+static int
+l_setns(lua_State *L)
+{
+  const char *path = luaL_checkstring(L, 1);
+  int nstype = 0, fd, err;
+
+  if (!lua_isnoneornil(L, 2)) {
+    const char *name = luaL_checkstring(L, 2);
+    const struct cfs_flag *f;
+
+    for (f = cfs_ns_flags; f->name != NULL; f++)
+      if (strcmp(f->name, name) == 0)
+        break;
+    if (f->name == NULL)
+      return luaL_argerror(L, 2, lua_pushfstring(L, "unknown namespace '%s'", name));
+    nstype = (int)f->value;
+  }
+  cfs_args_max(L, 2);
+
+  fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return cfs_error_raise(L, "setns", path, errno);
+
+  if (setns(fd, nstype) < 0) {
+    err = errno;
+    close(fd);
+    return cfs_error_raise(L, "setns", path, err);
+  }
+  close(fd);
+  return 0;
+}
+
+/***
+ * @function sethostname
+ * @tparam string name
+ * @see sethostname(2)
+ */
+static int
+l_sethostname(lua_State *L)
+{
+  size_t len;
+  const char *name = luaL_checklstring(L, 1, &len);
+
+  cfs_args_max(L, 1);
+  if (sethostname(name, len) < 0)
+    return cfs_error_raise(L, "sethostname", name, errno);
+  return 0;
+}
+
+/***
+ * @function gethostname
+ * @treturn string
+ * @see gethostname(2)
+ */
+static int
+l_gethostname(lua_State *L)
+{
+  char name[HOST_NAME_MAX + 1];
+
+  cfs_args_max(L, 0);
+  if (gethostname(name, sizeof name) < 0)
+    return cfs_error_raise(L, "gethostname", NULL, errno);
+  name[HOST_NAME_MAX] = '\0';
+  lua_pushstring(L, name);
+  return 1;
+}
+
+/***
+ * @function setdomainname
+ * @tparam string name
+ * @see setdomainname(2)
+ */
+static int
+l_setdomainname(lua_State *L)
+{
+  size_t len;
+  const char *name = luaL_checklstring(L, 1, &len);
+
+  cfs_args_max(L, 1);
+  if (setdomainname(name, len) < 0)
+    return cfs_error_raise(L, "setdomainname", name, errno);
+  return 0;
+}
+
+static const luaL_Reg funcs[] = {
+    {"clone", l_clone},
+    {"gethostname", l_gethostname},
+    {"setdomainname", l_setdomainname},
+    {"sethostname", l_sethostname},
+    {"setns", l_setns},
+    {"unshare", l_unshare},
+    {NULL, NULL},
+};
+
+void
+cfs_ns_register(lua_State *L)
+{
+  luaL_setfuncs(L, funcs, 0);
+}

@@ -1,0 +1,67 @@
+# Integration: every kind of bad input prints one "cfs: ..." line, exits
+# with the documented status and leaves the host unchanged.
+. tests/integration/lib.sh
+
+host_name=$(hostname)
+host_mounts=$(findmnt -rn | wc -l)
+dir=$(scratch)
+
+# expect_error NAME STATUS PATTERN CFS-ARGS...
+expect_error() {
+  name=$1 status=$2 pattern=$3
+  shift 3
+  run "$CFS" "$@"
+  check "$name: status" status_is "$status"
+  check "$name: one line" err_is_one_line
+  check "$name: message" err_has "$pattern"
+  check "$name: no stdout" out_is ""
+}
+
+expect_error "no command" 125 "missing command"
+expect_error "unknown command" 125 "unknown command 'frobnicate'" frobnicate
+expect_error "unknown global option" 125 "unknown option '--frob'" --frob
+expect_error "unknown run option" 125 "unknown option '--frob'" run --frob
+expect_error "option without value" 125 "requires a value" run --hostname
+expect_error "empty hostname" 125 "invalid hostname ''" run --hostname "" true
+expect_error "hostname too long" 125 "1 to 64 bytes" run \
+  --hostname "$(printf '%065d' 0)" true
+expect_error "unknown namespace" 125 "unknown namespace 'bogus'" run --ns uts,bogus,mnt true
+expect_error "namespaces without mnt" 125 "must include 'mnt'" run --ns uts,pid true
+expect_error "empty namespace name" 125 "empty namespace name" run --ns uts,,mnt true
+expect_error "bad env" 125 "invalid --env '=x'" run --env =x true
+expect_error "relative workdir" 125 "not an absolute path" run --workdir tmp true
+expect_error "rootfs missing" 125 "rootfs '$dir/none'" run --rootfs "$dir/none" true
+printf 'not an archive\n' >"$dir/text"
+expect_error "rootfs not dir or tarball" 125 "not a directory or a tar archive" \
+  run --rootfs "$dir/text" true
+expect_error "rootfs device" 125 "not a directory or a tar archive" run --rootfs /dev/null true
+expect_error "recipe missing" 125 "cannot open $dir/none.lua" recipe "$dir/none.lua"
+expect_error "recipe without file" 125 "missing recipe file" recipe
+printf 'local x = = 1\n' >"$dir/syntax.lua"
+expect_error "recipe syntax error" 125 "syntax.lua:1:" recipe "$dir/syntax.lua"
+printf 'local cfs = require "cfs"\nerror("recipe failed on purpose")\n' >"$dir/raise.lua"
+expect_error "recipe raises" 125 "raise.lua:2: recipe failed on purpose" recipe "$dir/raise.lua"
+printf 'require("cfs").mount(nil, "/x", nil, {"readonly"})\n' >"$dir/flag.lua"
+expect_error "recipe bad flag" 125 "flag.lua:1: bad argument #4 to 'mount'" \
+  recipe "$dir/flag.lua"
+printf 'require("cfs").chdir("%s/none")\n' "$dir" >"$dir/chdir.lua"
+expect_error "recipe failed primitive" 125 "chdir('$dir/none'): No such file" \
+  recipe "$dir/chdir.lua"
+expect_error "help unknown command" 125 "unknown command 'nope'" help nope
+expect_error "rootfs without kind" 125 "missing kind" rootfs
+expect_error "rootfs non-empty dir" 125 "is not empty" rootfs busybox "$ROOT"
+
+run "$CFS" -v recipe "$dir/raise.lua"
+check "debug adds traceback" err_has "stack traceback"
+
+# Running without privileges: a plain user gets a user namespace, or one clear line.
+if id nobody >/dev/null 2>&1; then
+  run setpriv --reuid=nobody --regid=nogroup --clear-groups env HOME=/nonexistent \
+    CFS_CACHE=/nonexistent/cache "$CFS" run true
+  check "unprivileged without cache: status" status_is 125
+  check "unprivileged without cache: one line" err_is_one_line
+fi
+
+check "host hostname unchanged" [ "$(hostname)" = "$host_name" ]
+check "host mounts unchanged" [ "$(findmnt -rn | wc -l)" -eq "$host_mounts" ]
+finish

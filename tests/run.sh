@@ -1,0 +1,83 @@
+#!/bin/sh
+# Run every test suite against build/cfs: the libcheck unit suites, the Lua
+# suites (run by cfs itself) and the integration suites (real containers).
+# Prints one summary line and exits non-zero when any suite failed. The
+# host's hostname, mount table, cgroups and /tmp entries are compared
+# before and after the whole run.
+#
+# usage: sh tests/run.sh [SUITE...]   (suite names such as unit, lua, run)
+set -u
+cd "$(dirname "$0")/.." || exit 2
+ROOT=$(pwd)
+export CFS="$ROOT/build/cfs"
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "tests: run as root: the integration suites start real containers" >&2
+  exit 2
+fi
+
+WORK=$(mktemp -d /tmp/cfs-test.XXXXXX)
+export CFS_TEST_WORK="$WORK"
+export CFS_CACHE="$WORK/cache"
+trap 'rm -rf "$WORK"' EXIT INT TERM
+
+snapshot() {
+  hostname
+  findmnt -rn -o TARGET,SOURCE,FSTYPE | sort
+  find /sys/fs/cgroup -mindepth 1 -type d -name 'cfs*' 2>/dev/null | sort
+  ls -A /tmp | grep -v '^cfs-test\.' | sort
+}
+snapshot >"$WORK/before"
+
+passed=0
+failed=0
+failed_names=""
+suite() {
+  name=$1
+  shift
+  echo "== $name"
+  if "$@"; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    failed_names="$failed_names $name"
+  fi
+}
+
+# Fixtures shared by the suites: a busybox root with the static probe in it.
+make -s build/tests/probe unit-tests >/dev/null || exit 2
+"$CFS" rootfs busybox "$WORK/root" >/dev/null || exit 2
+cp build/tests/probe "$WORK/root/bin/probe"
+export CFS_TEST_ROOT="$WORK/root"
+
+wanted() {
+  [ $# -eq 0 ] && return 0
+  for w in $SUITES; do [ "$w" = "$1" ] && return 0; done
+  return 1
+}
+SUITES="$*"
+
+for t in build/tests/unit/check_*; do
+  [ -x "$t" ] || continue
+  n=$(basename "$t")
+  if [ -z "$SUITES" ] || wanted unit; then suite "unit/$n" "$t"; fi
+done
+if [ -z "$SUITES" ] || wanted lua; then
+  suite "lua" "$CFS" recipe tests/lua/run.lua
+fi
+for t in tests/integration/test_*.sh; do
+  n=$(basename "$t" .sh)
+  n=${n#test_}
+  if [ -z "$SUITES" ] || wanted "$n"; then suite "integration/$n" sh "$t"; fi
+done
+
+snapshot >"$WORK/after"
+if ! diff -u "$WORK/before" "$WORK/after" >"$WORK/host.diff"; then
+  echo "== host state changed during the tests:"
+  cat "$WORK/host.diff"
+  failed=$((failed + 1))
+  failed_names="$failed_names host-state"
+fi
+
+echo "tests: $passed suites passed, $failed failed${failed_names:+ (}${failed_names# }${failed_names:+)}"
+[ "$failed" -eq 0 ]
