@@ -31,12 +31,16 @@ function M.command(name)
   if type(name) ~= "string" or not name:match("^[a-z][a-z0-9-]*$") then
     return nil
   end
-  local ok, module = pcall(require, "cfs.cli." .. name:gsub("-", "_"))
+  local module_name = "cfs.cli." .. name:gsub("-", "_")
+  local ok, module = pcall(require, module_name)
   if ok and type(module) == "table" and module.main then
     return module
   end
-  if not ok and not tostring(module):find("module 'cfs.cli.", 1, true) then
-    error(module, 0) -- the command exists but failed to load
+  -- Only "not found" means there is no such command; a module that exists
+  -- but fails to load is reported as it is.
+  local missing = "module '" .. module_name .. "' not found"
+  if not ok and tostring(module):sub(1, #missing) ~= missing then
+    error(module, 0)
   end
   return nil
 end
