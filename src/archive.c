@@ -18,7 +18,7 @@
    ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS | ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_PERM |         \
    ARCHIVE_EXTRACT_TIME)
 
-/* What went wrong, copied out before the archives are freed and Lua raises. */
+/* Failure details, copied out before the archives are freed and Lua raises. */
 struct failure {
   int err;
   char entry[512];

@@ -69,7 +69,7 @@ cfs_host_msghandler(lua_State *L)
 
 /*
  * [-0, +0, m] Print the error at `idx` as one "cfs: ..." line (plus the
- * traceback in debug mode) and return the exit status it asks for: the
+ * traceback in debug mode) and return the exit status it requests: the
  * error's integer `status` field, else 125.
  */
 int

@@ -27,9 +27,9 @@ const struct cfs_flag cfs_ns_flags[] = {
 /*
  * Fork-like clone3: with no stack given the child resumes here on a copy of
  * the caller's memory, which is how it gets its own copy of the interpreter.
- * NOTE: glibc does not learn the child's new TID from a raw clone3, so the
- * child must not use pthread calls or raise(); it runs Lua, then execs or
- * calls _exit.
+ * NOTE: glibc does not learn the child's new TID from a raw clone3. The
+ * child must therefore avoid pthread calls and raise(): it runs Lua, then
+ * execs or calls _exit.
  */
 static pid_t
 clone3_fork(unsigned long flags, int *pidfd)
@@ -151,7 +151,7 @@ l_clone(lua_State *L)
     return lua_error(L);
   }
 
-  /* EPIPE here means the child already died; its wait status tells the caller why. */
+  /* EPIPE here means the child already died; its wait status shows why. */
   cfs_write_retry(sync[1], "x", 1);
   close(sync[1]);
   lua_settop(L, 4);

@@ -95,7 +95,7 @@ local function cached(name, build)
   return final
 end
 
--- True when the ELF file at path asks for a program interpreter (is dynamic).
+-- True when the ELF file at path names a program interpreter, so it is dynamically linked.
 local function is_dynamic(path)
   local data = fs.read_file(path)
   if data:sub(1, 4) ~= "\127ELF" then
