@@ -35,12 +35,23 @@ static pid_t
 clone3_fork(unsigned long flags, int *pidfd)
 {
   struct clone_args args;
+  pid_t pid;
 
   memset(&args, 0, sizeof args);
   args.flags = flags | CLONE_PIDFD;
   args.pidfd = (unsigned long)pidfd;
   args.exit_signal = SIGCHLD;
-  return (pid_t)syscall(SYS_clone3, &args, sizeof args);
+  pid = (pid_t)syscall(SYS_clone3, &args, sizeof args);
+  if (pid >= 0 || errno != ENOSYS || (flags & CLONE_NEWTIME) != 0)
+    return pid;
+
+  /*
+   * Kernels before 5.3, valgrind and seccomp profiles such as docker's answer
+   * clone3 with ENOSYS; clone(2) does the same except for time namespaces.
+   * NOTE: the argument order below (flags, stack, parent_tid, ...) is the
+   * one of x86-64, arm64 and most others, but not of s390.
+   */
+  return (pid_t)syscall(SYS_clone, flags | CLONE_PIDFD | SIGCHLD, NULL, pidfd, NULL, 0);
 }
 
 /*
