@@ -71,6 +71,7 @@ void cfs_fd_register(lua_State *L);
 void cfs_archive_register(lua_State *L);
 void cfs_mountfd_register(lua_State *L);
 void cfs_net_register(lua_State *L);
+void cfs_cred_register(lua_State *L);
 
 int luaopen_cfs_core(lua_State *L);
 

@@ -42,6 +42,9 @@ local HINTS = {
     EPERM = "mounting needs CAP_SYS_ADMIN; in a user namespace, proc and sysfs also need "
       .. "a PID or network namespace of its own",
     ENOSPC = "the mount table is full; see /proc/sys/fs/mount-max",
+    EACCES = "a folder on the way cannot be entered; with --uid-map, container root is "
+      .. "another host user, which cannot enter a private folder such as the rootfs cache: "
+      .. "use --rootfs with a directory that user can read",
   },
   pivot_root = {
     EINVAL = "the new root must be a mount point and / must not be shared; "

@@ -238,6 +238,21 @@ function M.write(pid, uid_map, gid_map)
   end
 end
 
+--- In a new user namespace whose maps are written, take the IDs of the
+-- namespace's root. The process keeps its host IDs after clone, and those
+-- are unmapped unless the maps send container ID 0 to them; files it
+-- created would fail with EOVERFLOW. The supplementary groups are cleared
+-- where setgroups is allowed; where it is "deny" the host's stay, shown as
+-- the overflow group.
+function M.become_root()
+  core.setresgid(0, 0, 0)
+  local ok, err = pcall(core.setgroups, {})
+  if not ok and not (errors.is_error(err) and err.code == "EPERM") then
+    error(err, 0)
+  end
+  core.setresuid(0, 0, 0)
+end
+
 --- Map root in the child's user namespace to the caller's own uid and gid,
 -- the one mapping an unprivileged process may write for itself.
 -- @tparam int pid the child, still waiting to be released
