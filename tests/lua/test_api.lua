@@ -131,6 +131,7 @@ t.test("clone child exit code", function()
   t.eq(how, "exited", "how")
   t.eq(code, 7, "code")
   how, code = child:wait()
+  t.eq(how, "exited", "second wait returns the same end")
   t.eq(code, 7, "second wait returns the same code")
 end)
 
