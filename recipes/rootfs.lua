@@ -6,8 +6,8 @@
 -- Needs: root, or unprivileged user namespaces (the recipe then adds one).
 --        Without ROOTFS_DIR it uses the cached busybox tree, built from the
 --        host's busybox-static on first use.
--- Every step runs in a child with its own mount and PID namespaces, the
--- new root is bound read-only, and the host sees no change.
+-- Every step runs in a child with its own mount and PID namespaces, and
+-- the new root is bound read-only, so nothing changes on the host.
 local cfs = require "cfs"
 
 local MODE_DIR = tonumber("755", 8)

@@ -6,9 +6,9 @@
 -- Run:   cfs recipe recipes/user.lua
 -- Needs: nothing more than unprivileged user namespaces. Run as root, the
 --        recipe maps container root to host uid and gid 100000 (65536 IDs
---        from there), so root inside is no one special outside; run as
---        another user, container root is that user. The file it creates
---        to show ownership is removed before it exits.
+--        from there), so root inside is no one special outside. Run as
+--        another user, it maps container root to that user. The file it
+--        creates to show ownership is removed before it exits.
 local cfs = require "cfs"
 
 local function say(fmt, ...)

@@ -10,7 +10,7 @@
 
 #include "cfs.h"
 
-/* The most supplementary groups setgroups accepts (NGROUPS_MAX since Linux 2.6.4). */
+/* The maximum number of supplementary groups (the kernel's NGROUPS_MAX since Linux 2.6.4). */
 #define MAX_GROUPS 65536
 
 /* [-0, +0, v] An ID argument: 0 to 2^32 - 2, or -1 to keep the current value. */

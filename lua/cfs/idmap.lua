@@ -13,7 +13,7 @@ local errors = require "cfs.errors"
 
 local M = {}
 
---- The most ranges one map may hold (the kernel's limit since Linux 4.15).
+--- The maximum number of ranges in one map (the kernel's limit since Linux 4.15).
 M.MAX_RANGES = 340
 
 -- IDs are 32-bit, and (uid_t)-1 is never a valid ID.
@@ -239,11 +239,11 @@ function M.write(pid, uid_map, gid_map)
 end
 
 --- In a new user namespace whose maps are written, take the IDs of the
--- namespace's root. The process keeps its host IDs after clone, and those
--- are unmapped unless the maps send container ID 0 to them; files it
--- created would fail with EOVERFLOW. The supplementary groups are cleared
--- where setgroups is allowed; where it is "deny" the host's stay, shown as
--- the overflow group.
+-- namespace's root. The process keeps its host IDs after clone. Those are
+-- unmapped unless the maps send container ID 0 to them, and creating a
+-- file would then fail with EOVERFLOW. The supplementary groups are
+-- cleared where setgroups is allowed. Where it is "deny", the host's
+-- groups stay, shown as the overflow group.
 function M.become_root()
   core.setresgid(0, 0, 0)
   local ok, err = pcall(core.setgroups, {})

@@ -122,9 +122,10 @@ end
 
 --- The default plan: /proc, /dev, /sys read-only, the masked paths and the
 -- read-only /proc paths, in the order they must be applied.
--- @tparam[opt] table opts namespaces: the container's namespace list (default
---   uts, pid, mnt, ipc, cgroup); gid_map: its group ID map when it has a
---   user namespace, to know whether the tty group can own /dev/pts entries
+-- @tparam[opt] table opts `namespaces` is the container's namespace list
+--   (default uts, pid, mnt, ipc, cgroup). `gid_map` is its group ID map in
+--   a user namespace, which decides whether the tty group owns /dev/pts
+--   entries.
 -- @treturn {table,...} entries as described for M.check
 function M.default_plan(opts)
   opts = opts or {}
@@ -222,13 +223,14 @@ end
 
 --- Check a plan before anything is mounted.
 -- Each entry is a table with a `target` (an absolute path inside the
--- container) and a `type`:
---   "mount" (the default): source, fstype, flags (names as for cfs.mount), data
---   "bind": source (a host path), recursive (default true), readonly
---   "mask": cover target if it exists (see M.MASKED_PATHS)
---   "readonly": bind target onto itself read-only, if it exists
---   "device": a character device: major, minor, mode (default 0666)
---   "symlink": a link at target whose content is `link`
+-- container) and a `type`, with these fields:
+--
+--   - "mount" (the default): source, fstype, flags (names as for cfs.mount), data.
+--   - "bind": source (a host path), recursive (default true), readonly.
+--   - "mask": none. An existing target is covered (see M.MASKED_PATHS).
+--   - "readonly": none. An existing target is bound onto itself read-only.
+--   - "device": major, minor, mode (default 0666) of a character device.
+--   - "symlink": link, the content of a symlink made at target.
 -- @raise cfs.Error (status 125) naming the first bad entry
 function M.check(plan)
   if type(plan) ~= "table" then
@@ -304,8 +306,8 @@ end
 --- Open path inside the directory rootfd as if rootfd were "/": every
 -- symlink and ".." is resolved by the kernel and stays inside it. With
 -- `create`, missing components are made one at a time, each in the
--- directory the previous lookup returned; a symlink to a missing path is
--- followed inside the root and its target created there.
+-- directory the previous lookup returned. A symlink to a missing path is
+-- followed inside the root, and its target is created there.
 -- @tparam cfs.Fd rootfd the root directory
 -- @tparam string path
 -- @tparam[opt] string create nil, "directory", or "file" (the last component
@@ -315,14 +317,14 @@ end
 function M.open_in_root(rootfd, path, create_kind)
   local parts = split(path)
   local dir = core.openat2(rootfd, ".", { "path", "directory" }, RESOLVE)
-  local done, links, made = 0, 0, nil
+  local done, links, created = 0, 0, nil
   while done < #parts do
     local next_path = table.concat(parts, "/", 1, done + 1)
     local fd = lookup(rootfd, next_path)
     if fd then
       dir:close()
-      dir, done, made = fd, done + 1, nil
-    elseif not create_kind or made == next_path then
+      dir, done, created = fd, done + 1, nil
+    elseif not create_kind or created == next_path then
       -- Nothing to create, or the entry just made still does not resolve.
       dir:close()
       if create_kind then
@@ -332,7 +334,7 @@ function M.open_in_root(rootfd, path, create_kind)
     else
       local last = done + 1 == #parts and create_kind == "file"
       local link = create(dir, parts[done + 1], last and "file" or "directory")
-      made = next_path
+      created = next_path
       if link then
         links = links + 1
         if links > MAX_SYMLINKS then
@@ -347,7 +349,7 @@ function M.open_in_root(rootfd, path, create_kind)
         table.move(link_parts, 1, #link_parts, #parts + 1, parts)
         table.move(rest, 1, #rest, #parts + 1, parts)
         dir:close()
-        dir, done, made = core.openat2(rootfd, ".", { "path", "directory" }, RESOLVE), 0, nil
+        dir, done, created = core.openat2(rootfd, ".", { "path", "directory" }, RESOLVE), 0, nil
       end
     end
   end
@@ -372,9 +374,9 @@ local function identity(fd)
   return st.dev .. ":" .. st.ino
 end
 
--- Open an entry's target in the root, creating it as `kind`; a target that
--- resolves to the root itself is rejected, as a mount there would cover
--- the whole container.
+-- Open an entry's target in the root, creating it as `kind`. A target that
+-- resolves to the root itself is rejected, because a mount there would
+-- cover the whole container.
 local function open_target(ctx, entry, kind)
   local fd = M.open_in_root(ctx.rootfd, entry.target, kind)
   if fd and identity(fd) == ctx.root_id then
@@ -470,8 +472,8 @@ function M.make_dir(root, path)
   M.open_in_root(rootfd, path, "directory"):close()
 end
 
---- Make the mount at root read-only; the mounts under it keep their flags,
--- as with crun's readonly root, so /dev, /proc and --tmpfs mounts stay writable.
+--- Make the mount at root read-only. The mounts under it keep their flags,
+-- as with crun's readonly root, so /dev, /proc and --tmpfs stay writable.
 function M.readonly_root(root)
   local rootfd <close> = core.open(root, { "path", "directory" })
   core.mount_setattr(rootfd, { set = { "rdonly" } })

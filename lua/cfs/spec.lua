@@ -122,8 +122,8 @@ end
 -- A caller other than root gets a user namespace, and so does one that
 -- gives an ID map; its maps default to idmap.default_map.
 local function add_userns(spec, fields)
-  local wanted = core.geteuid() ~= 0 or fields.uid_map ~= nil or fields.gid_map ~= nil
-  if wanted and not M.contains(spec.namespaces, "user") then
+  local needed = core.geteuid() ~= 0 or fields.uid_map ~= nil or fields.gid_map ~= nil
+  if needed and not M.contains(spec.namespaces, "user") then
     table.insert(spec.namespaces, 1, "user")
   end
   if M.contains(spec.namespaces, "user") then

@@ -47,8 +47,8 @@ run "$CFS" run -- /bin/sh -c 'echo x > /dev/null && head -c 4 /dev/zero | wc -c'
 check "null and zero work" out_is 4
 
 # --- /proc and /sys -------------------------------------------------------
-# Masked and read-only paths are checked where the host kernel has them;
-# a kernel without /proc/kcore or /proc/sysrq-trigger has nothing to hide.
+# Masked and read-only paths are checked where the host kernel has them.
+# A kernel without /proc/kcore or /proc/sysrq-trigger has nothing to hide.
 masked=""
 for p in /proc/acpi /proc/asound /proc/interrupts /proc/kcore /proc/keys /proc/latency_stats \
   /proc/sched_debug /proc/scsi /proc/timer_list /proc/timer_stats /sys/firmware \
@@ -238,7 +238,7 @@ run unshare -m --propagation private sh -c "mount --bind '$dir/subids' /etc/subu
   'cat /proc/self/uid_map /proc/self/gid_map; grep \" /dev/pts \" /proc/self/mountinfo'"
 check "subuid ranges mapped" [ "$(printf '%s\n' "$OUT" | grep -c '^ *65537 *300000 *10$')" -eq 2 ]
 check "subuid first range" out_has '^ *1 *100000 *65536$'
-# devpts shows its gid as the host sees it: container gid 5 is host 100004.
+# devpts shows its gid as a host ID: container gid 5 is host gid 100004.
 check "tty group mapped for devpts" out_has ' devpts devpts rw,gid=100004,'
 rm -rf "$user_home/.cache"
 

@@ -1,7 +1,7 @@
 -- Isolation policy in Lua: the user namespace hints, ID maps, the default
--- mount plan and its checks, resolution inside a root (on real
--- directories), the plan executor and the root switch fallback (in child
--- processes with their own mount namespace, so the host is never touched).
+-- mount plan and its checks, and resolution inside a root on real
+-- directories. The plan executor and the root switch fallback run in child
+-- processes with their own mount namespace, so the host is never touched.
 local t = require "harness"
 local cfs = require "cfs"
 local errors = require "cfs.errors"
