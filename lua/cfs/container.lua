@@ -28,10 +28,10 @@ end
 -- @tparam table spec a spec from cfs.spec.new
 -- @tparam table root the result of cfs.rootfs.prepare
 function M.child(spec, root)
+  mounts.isolate_propagation(spec.propagation)
   if spec_module.contains(spec.namespaces, "user") then
     errors.context("user namespace", idmap.become_root)
   end
-  mounts.isolate_propagation(spec.propagation)
   if spec_module.contains(spec.namespaces, "uts") then
     core.sethostname(spec.hostname)
   end
