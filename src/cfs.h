@@ -56,6 +56,8 @@ long cfs_write_retry(int fd, const void *buf, size_t len);
 
 /* fd.c */
 int cfs_fd_check(lua_State *L, int arg);
+int *cfs_fd_new(lua_State *L);
+const struct cfs_flag *cfs_fd_open_flags(void);
 
 /* proc.c */
 void cfs_status_decode(int wstatus, const char **how, int *code);
@@ -67,6 +69,9 @@ void cfs_fs_register(lua_State *L);
 void cfs_proc_register(lua_State *L);
 void cfs_fd_register(lua_State *L);
 void cfs_archive_register(lua_State *L);
+void cfs_mountfd_register(lua_State *L);
+void cfs_net_register(lua_State *L);
+void cfs_cred_register(lua_State *L);
 
 int luaopen_cfs_core(lua_State *L);
 

@@ -46,6 +46,9 @@ luaopen_cfs_core(lua_State *L)
   cfs_proc_register(L);
   cfs_fd_register(L);
   cfs_archive_register(L);
+  cfs_mountfd_register(L);
+  cfs_net_register(L);
+  cfs_cred_register(L);
   lua_pushliteral(L, CFS_VERSION);
   lua_setfield(L, -2, "version");
   return 1;

@@ -347,6 +347,20 @@ fd_tostring(lua_State *L)
   return 1;
 }
 
+/* [-0, +1, m] A closed cfs.Fd for primitives in other files; they store the descriptor. */
+int *
+cfs_fd_new(lua_State *L)
+{
+  return &fd_new(L)->fd;
+}
+
+/* The open flag names of cfs.open, for other primitives that open files. */
+const struct cfs_flag *
+cfs_fd_open_flags(void)
+{
+  return open_flags;
+}
+
 static const luaL_Reg fd_methods[] = {
     {"close", fd_close}, {"fileno", fd_fileno},           {"lock", fd_lock},
     {"read", fd_read},   {"read_signal", fd_read_signal}, {"write", fd_write},

@@ -1,10 +1,11 @@
 --- Running a container from a spec: the parent's side (root filesystem,
 -- clone, ID maps, signal forwarding, waiting) and the child's side
--- (propagation, hostname, mounts, root switch, exec), in that order.
+-- (propagation, hostname, loopback, mounts, root switch, exec), in that
+-- order.
 local core = require "cfs.core"
 local cfs = require "cfs"
 local errors = require "cfs.errors"
-local fs = require "cfs.fs"
+local idmap = require "cfs.idmap"
 local log = require "cfs.log"
 local mounts = require "cfs.mounts"
 local rootfs = require "cfs.rootfs"
@@ -28,18 +29,25 @@ end
 -- @tparam table root the result of cfs.rootfs.prepare
 function M.child(spec, root)
   mounts.isolate_propagation(spec.propagation)
+  if spec_module.contains(spec.namespaces, "user") then
+    errors.context("user namespace", idmap.become_root)
+  end
   if spec_module.contains(spec.namespaces, "uts") then
     core.sethostname(spec.hostname)
+  end
+  if spec_module.contains(spec.namespaces, "net") then
+    errors.context("network", core.link_up, "lo")
   end
 
   local newroot = errors.context("rootfs", rootfs.mount, root)
   errors.context("mounts", mounts.apply, newroot, spec.mounts)
+  errors.context("mounts", mounts.apply, newroot, spec.extra_mounts or {})
+  errors.context("workdir", mounts.make_dir, newroot, spec.cwd)
+  if spec.readonly then
+    errors.context("rootfs", mounts.readonly_root, newroot)
+  end
   local method = errors.context("rootfs", rootfs.switch, newroot)
   log.debug("root switched with %s", method)
-
-  if not fs.is_dir(spec.cwd) then
-    errors.context("workdir", fs.mkdirs, spec.cwd)
-  end
   core.chdir(spec.cwd)
 
   -- Descriptors the caller of cfs left open without close-on-exec must not
@@ -51,7 +59,8 @@ end
 --- The parent's side, between clone and the child's release.
 function M.prepare(spec, child)
   if spec_module.contains(spec.namespaces, "user") then
-    require("cfs.idmap").map_self(child.pid)
+    idmap.write(child.pid, spec.uid_map or idmap.default_map("uid"),
+      spec.gid_map or idmap.default_map("gid"))
   end
 end
 
@@ -108,6 +117,9 @@ function M.start(spec, root)
     end,
   })
   if not ok then
+    if spec_module.contains(spec.namespaces, "user") then
+      errors.userns(child)
+    end
     error(errors.hint(child), 0)
   end
   local how, code = supervise(child, signals)

@@ -42,10 +42,14 @@ local HINTS = {
     EPERM = "mounting needs CAP_SYS_ADMIN; in a user namespace, proc and sysfs also need "
       .. "a PID or network namespace of its own",
     ENOSPC = "the mount table is full; see /proc/sys/fs/mount-max",
+    EACCES = "a folder on the way cannot be entered; with --uid-map, container root is "
+      .. "another host user, which cannot enter a private folder such as the rootfs cache: "
+      .. "use --rootfs with a directory that user can read",
   },
   pivot_root = {
     EINVAL = "the new root must be a mount point and / must not be shared; "
       .. "an initramfs root cannot be pivoted",
+    EBUSY = "the new root must be a mount point: bind-mount it onto itself first",
   },
   clone = {
     EPERM = "creating these namespaces needs root, or user namespaces (see 'cfs help run')",
@@ -62,6 +66,60 @@ function M.hint(err)
   if M.is_error(err) and not err.hint then
     local by_code = HINTS[err.op]
     err.hint = by_code and by_code[err.code]
+  end
+  return err
+end
+
+--- Kernel settings that turn user namespaces off: the file, the value that
+-- does it, the sysctl name and a value that turns them back on. Those
+-- marked `unprivileged` stop only callers other than root.
+M.USERNS_SETTINGS = {
+  { path = "/proc/sys/user/max_user_namespaces", off = "0", sysctl = "user.max_user_namespaces",
+    on = "10000" },
+  { path = "/proc/sys/kernel/unprivileged_userns_clone", off = "0",
+    sysctl = "kernel.unprivileged_userns_clone", on = "1", unprivileged = true },
+  { path = "/proc/sys/kernel/apparmor_restrict_unprivileged_userns", off = "1",
+    sysctl = "kernel.apparmor_restrict_unprivileged_userns", on = "0", unprivileged = true },
+}
+
+local function read_setting(path)
+  local f = io.open(path, "r")
+  if not f then
+    return nil
+  end
+  local value = f:read("l")
+  f:close()
+  return value
+end
+
+--- The hint for a failure to create or set up a user namespace: which
+-- setting turns them off and how to change it, or nil when none does.
+-- @tparam[opt] function read returns a file's first line, or nil when it
+--   is absent (default: reads the file)
+-- @tparam[opt] boolean root the caller is root (default: euid is 0)
+-- @treturn string|nil
+function M.userns_hint(read, root)
+  read = read or read_setting
+  if root == nil then
+    root = core.geteuid() == 0
+  end
+  for _, s in ipairs(M.USERNS_SETTINGS) do
+    local value = read(s.path)
+    if value and value:match("^%s*(.-)%s*$") == s.off and not (root and s.unprivileged) then
+      return string.format("user namespaces are disabled: %s is %s; as root, run "
+        .. "'sysctl -w %s=%s'", s.path, s.off, s.sysctl, s.on)
+    end
+  end
+  return nil
+end
+
+--- Give err the user namespace hint when a setting explains it, and return err.
+function M.userns(err)
+  if M.is_error(err) then
+    local code = err.code
+    if code == "EPERM" or code == "EACCES" or code == "ENOSPC" then
+      err.hint = M.userns_hint() or err.hint
+    end
   end
   return err
 end

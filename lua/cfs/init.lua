@@ -15,6 +15,7 @@ local LIBRARY = {
   container = true,
   errors = true,
   fs = true,
+  idmap = true,
   log = true,
   mounts = true,
   rootfs = true,

@@ -287,8 +287,10 @@ function M.mount(root)
 end
 
 --- Make `newroot` the root of the calling process with pivot_root, and
--- detach the old root so no host path stays reachable. When the host root
--- cannot be pivoted (an initramfs), move the new root over / and chroot.
+-- detach the old root so no host path stays reachable. When the current
+-- root cannot be pivoted (an initramfs, or a root that a chroot made), move
+-- the new root over / and chroot, as switch_root does: the old root's
+-- mounts then stay in the namespace, covered, instead of detached.
 -- @tparam string newroot a mount point
 -- @treturn string "pivot_root" or "chroot", the method used
 function M.switch(newroot)
@@ -302,12 +304,20 @@ function M.switch(newroot)
     core.chdir("/")
     return "pivot_root"
   end
+  -- The call was given "." for both paths; name the directory instead.
+  err.arg = newroot
   if err.code ~= "EINVAL" then
     error(errors.hint(err), 0)
   end
 
   log.debug("rootfs: pivot_root failed (%s), falling back to chroot", tostring(err))
-  core.mount(newroot, "/", nil, { "move" })
+  local moved, move_err = pcall(core.mount, newroot, "/", nil, { "move" })
+  if not moved then
+    errors.hint(err)
+    err.hint = string.format("%s; the chroot fallback failed too: %s", err.hint,
+      tostring(move_err))
+    error(err, 0)
+  end
   core.chroot(".")
   core.chdir("/")
   return "chroot"

@@ -1,13 +1,15 @@
 --- Container specs: the plain table that describes one container, its
 -- defaults, and validation that rejects unknown fields and bad values
 -- before anything is created.
+local core = require "cfs.core"
 local errors = require "cfs.errors"
+local idmap = require "cfs.idmap"
 local mounts = require "cfs.mounts"
 
 local M = {}
 
 M.NAMESPACES = { "cgroup", "ipc", "mnt", "net", "pid", "time", "user", "uts" }
-M.DEFAULT_NAMESPACES = { "uts", "pid", "mnt", "ipc" }
+M.DEFAULT_NAMESPACES = { "uts", "pid", "mnt", "ipc", "cgroup" }
 M.DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 M.MAX_HOSTNAME = 64
 
@@ -15,11 +17,15 @@ local FIELDS = {
   command = true,
   cwd = true,
   env = true,
+  extra_mounts = true,
+  gid_map = true,
   hostname = true,
   mounts = true,
   namespaces = true,
   propagation = true,
+  readonly = true,
   rootfs = true,
+  uid_map = true,
 }
 
 local function invalid(msg, hint)
@@ -113,9 +119,27 @@ function M.base_env(hostname, extra)
   return env
 end
 
+-- A caller other than root gets a user namespace, and so does one that
+-- gives an ID map; its maps default to idmap.default_map.
+local function add_userns(spec, fields)
+  local needed = core.geteuid() ~= 0 or fields.uid_map ~= nil or fields.gid_map ~= nil
+  if needed and not M.contains(spec.namespaces, "user") then
+    table.insert(spec.namespaces, 1, "user")
+  end
+  if M.contains(spec.namespaces, "user") then
+    spec.uid_map = fields.uid_map or idmap.default_map("uid")
+    spec.gid_map = fields.gid_map or idmap.default_map("gid")
+    idmap.check(spec.uid_map, "uid")
+    idmap.check(spec.gid_map, "gid")
+  end
+end
+
 --- Build a validated spec from fields, filling in defaults.
 -- @tparam table fields command, cwd, env (added to the base environment),
---   hostname, mounts, namespaces, propagation, rootfs
+--   hostname, mounts (replaces the default plan, see cfs.mounts),
+--   extra_mounts (applied after mounts), namespaces, propagation, readonly
+--   (a read-only root), rootfs, uid_map and gid_map (lists of {container,
+--   host, size}; either one adds a user namespace)
 -- @treturn table the spec
 -- @raise cfs.Error (status 125) naming the first invalid field
 function M.new(fields)
@@ -132,10 +156,18 @@ function M.new(fields)
     command = copy_list(fields.command or { "/bin/sh" }),
     cwd = fields.cwd or "/",
     rootfs = fields.rootfs,
-    mounts = fields.mounts or mounts.default_plan(),
+    extra_mounts = fields.extra_mounts or {},
     propagation = fields.propagation or "private",
+    readonly = fields.readonly or false,
   }
   check_namespaces(spec.namespaces)
+  add_userns(spec, fields)
+  spec.mounts = fields.mounts or mounts.default_plan(spec)
+  mounts.check(spec.mounts)
+  mounts.check(spec.extra_mounts)
+  if type(spec.readonly) ~= "boolean" then
+    invalid("readonly must be true or false")
+  end
   check_hostname(spec.hostname)
   check_command(spec.command)
   check_env(fields.env or {})

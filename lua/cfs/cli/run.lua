@@ -1,7 +1,10 @@
 --- `cfs run`: the classic demo's `run` command grown up. Options become a
 -- spec (cfs.spec) and cfs.container runs it.
 local container = require "cfs.container"
+local core = require "cfs.core"
 local errors = require "cfs.errors"
+local idmap = require "cfs.idmap"
+local mounts = require "cfs.mounts"
 local options = require "cfs.cli.options"
 local spec = require "cfs.spec"
 
@@ -10,14 +13,23 @@ local M = {}
 M.summary = "run a command in a new container"
 M.usage = "cfs run [OPTIONS] [--] [CMD [ARG...]]"
 M.help = [[
-Run CMD (default /bin/sh) as PID 1 of new uts, pid, mnt and ipc namespaces,
-inside a root filesystem, with its own hostname and /proc. Mounts made in
-the container never reach the host. Without --rootfs the root is a busybox
-tree built from the host's busybox-static and cached; the container writes
-to a throwaway layer on top of it.
+Run CMD (default /bin/sh) as PID 1 of new uts, pid, mnt, ipc and cgroup
+namespaces, inside a root filesystem, with its own hostname. Without
+--rootfs the root is a busybox tree built from the host's busybox-static
+and cached; the container writes to a throwaway layer on top of it.
 
-Run as a user other than root, cfs adds a user namespace in which the
-caller is root.
+The container gets its own /proc, with the paths that expose the host
+(kcore, keys, timer_list, ...) covered and /proc/sys, /proc/sysrq-trigger,
+/proc/irq, /proc/bus and /proc/fs read-only; a /dev tmpfs with only null,
+zero, full, random, urandom, tty, its own pts, shm and mqueue; and a
+read-only /sys. The old root is detached after pivot_root, and mounts made
+in the container never reach the host. --net adds a network namespace
+with only the loopback interface, up.
+
+Run as a user other than root, or with --userns, cfs adds a user namespace
+in which container root is the caller; IDs 1 and up map to the caller's
+ranges in /etc/subuid and /etc/subgid, if any (through newuidmap and
+newgidmap). --uid-map and --gid-map replace those maps.
 
 The exit status is CMD's own; 128+N when signal N killed it; 125 when cfs
 itself failed; 126 when CMD cannot be executed; 127 when it is not found.
@@ -35,8 +47,43 @@ M.options = {
   {
     name = "ns",
     arg = "LIST",
-    help = "comma-separated namespaces, replacing the default uts,pid,mnt,ipc "
-      .. "(known: " .. table.concat(spec.NAMESPACES, ",") .. "; mnt is required)",
+    help = "comma-separated namespaces, replacing the default "
+      .. table.concat(spec.DEFAULT_NAMESPACES, ",") .. " (known: "
+      .. table.concat(spec.NAMESPACES, ",") .. "; mnt is required)",
+  },
+  { name = "net", help = "add a network namespace with only the loopback interface, up" },
+  { name = "userns", help = "add a user namespace in which container root is the caller" },
+  {
+    name = "uid-map",
+    arg = "C:H:S",
+    list = true,
+    help = "map container uids C..C+S-1 to host uids H..H+S-1 (repeatable; adds a user "
+      .. "namespace)",
+  },
+  { name = "gid-map", arg = "C:H:S", list = true, help = "the same for group IDs" },
+  {
+    name = "bind",
+    arg = "SRC:DST[:ro]",
+    list = true,
+    help = "bind the host path SRC, with the mounts under it, onto DST in the container "
+      .. "(repeatable); ro makes it read-only",
+  },
+  {
+    name = "tmpfs",
+    arg = "DST",
+    list = true,
+    help = "mount an empty tmpfs on DST (repeatable; mode 1777, nosuid, nodev, noexec)",
+  },
+  {
+    name = "read-only",
+    help = "make the root filesystem read-only; /dev, /proc, /sys and --bind/--tmpfs "
+      .. "mounts keep their own modes",
+  },
+  {
+    name = "propagation",
+    arg = "MODE",
+    help = "private (default): no mount events cross between host and container; slave: "
+      .. "host mounts made later appear in the container, never the reverse",
   },
   {
     name = "env",
@@ -76,6 +123,73 @@ local function parse_namespaces(text)
   return list
 end
 
+local function parse_maps(list, option)
+  if not list then
+    return nil
+  end
+  local map = {}
+  for i, text in ipairs(list) do
+    map[i] = idmap.parse(text)
+    if not map[i] then
+      errors.usage("run", string.format("invalid --%s '%s': expected CONTAINER:HOST:SIZE",
+        option, text))
+    end
+  end
+  return map
+end
+
+local function check_target(option, text, target)
+  if target:sub(1, 1) ~= "/" or not target:find("[^/]") then
+    errors.usage("run", string.format("invalid --%s '%s': the target must be an absolute "
+      .. "path other than /", option, text))
+  end
+end
+
+-- The mount of one --bind value: SRC made absolute, so a relative SRC
+-- means the same as in the caller's shell.
+local function parse_bind(text)
+  local source, target, mode = text:match("^([^:]+):([^:]+):?([^:]*)$")
+  if not source or (mode ~= "" and mode ~= "ro" and mode ~= "rw") then
+    errors.usage("run", string.format("invalid --bind '%s': expected SRC:DST or SRC:DST:ro",
+      text))
+  end
+  check_target("bind", text, target)
+  local ok, real = pcall(core.realpath, source)
+  if not ok then
+    if errors.is_error(real) and real.code == "ENOENT" then
+      errors.raise(string.format("bind source '%s' does not exist", source), { context = "run" })
+    end
+    error(errors.wrap(real, string.format("run: bind source '%s'", source)), 0)
+  end
+  return mounts.bind(real, target, mode == "ro")
+end
+
+local function extra_mounts(values)
+  local list = {}
+  for _, text in ipairs(values.bind or {}) do
+    list[#list + 1] = parse_bind(text)
+  end
+  for _, target in ipairs(values.tmpfs or {}) do
+    check_target("tmpfs", target, target)
+    list[#list + 1] = mounts.tmpfs(target)
+  end
+  return list
+end
+
+local function namespaces(values)
+  local list = values.ns and parse_namespaces(values.ns) or nil
+  for _, flag in ipairs { "net", "userns" } do
+    if values[flag] then
+      list = list or table.move(spec.DEFAULT_NAMESPACES, 1, #spec.DEFAULT_NAMESPACES, 1, {})
+      local name = flag == "userns" and "user" or flag
+      if not spec.contains(list, name) then
+        list[#list + 1] = name
+      end
+    end
+  end
+  return list
+end
+
 --- Build a spec from command-line arguments.
 -- @tparam {string,...} argv the arguments after "run"
 -- @treturn table|nil the spec, or nil when help was shown
@@ -92,7 +206,12 @@ function M.spec(argv)
     env = parse_env(values.env),
     cwd = values.workdir,
     command = #command > 0 and command or nil,
-    namespaces = values.ns and parse_namespaces(values.ns) or nil,
+    namespaces = namespaces(values),
+    uid_map = parse_maps(values.uid_map, "uid-map"),
+    gid_map = parse_maps(values.gid_map, "gid-map"),
+    extra_mounts = extra_mounts(values),
+    readonly = values.read_only,
+    propagation = values.propagation,
   }
   local ok, result = pcall(spec.new, fields)
   if not ok then
