@@ -57,14 +57,19 @@ function M.exec(cmd, argv, env)
 end
 
 --- Call fn and return its results, or nil and the error instead of raising.
+-- When fn succeeds without returning anything, the result is true, so
+-- success and failure never look alike.
 -- @tparam function fn
--- @return fn's results, or nil, err
+-- @return fn's results (or true), or nil, err
 function M.try(fn, ...)
   local results = table.pack(pcall(fn, ...))
-  if results[1] then
-    return table.unpack(results, 2, results.n)
+  if not results[1] then
+    return nil, results[2]
   end
-  return nil, results[2]
+  if results.n == 1 then
+    return true
+  end
+  return table.unpack(results, 2, results.n)
 end
 
 --- The exit status a shell reports for a wait result: the code itself when

@@ -109,6 +109,12 @@ t.test("try returns nil and error", function()
   t.eq(err.op, "chdir", "error op")
 end)
 
+t.test("try without results returns true", function()
+  local ok, err = cfs.try(cfs.chdir, "/")
+  t.eq(ok, true, "first result")
+  t.eq(err, nil, "second result")
+end)
+
 t.test("try passes results through", function()
   local a, b = cfs.try(function(x)
     return x, x + 1

@@ -72,6 +72,27 @@ function M.parse(command, specs, argv, first)
   return values, i
 end
 
+--- Width of help text, in columns.
+M.WIDTH = 79
+
+--- Break text into lines of at most `width` columns at spaces; a longer
+-- word keeps a line of its own.
+function M.wrap(text, width)
+  local lines, line = {}, ""
+  for word in text:gmatch("%S+") do
+    if line == "" then
+      line = word
+    elseif #line + 1 + #word <= width then
+      line = line .. " " .. word
+    else
+      lines[#lines + 1] = line
+      line = word
+    end
+  end
+  lines[#lines + 1] = line
+  return table.concat(lines, "\n")
+end
+
 --- Help text for the options, one per line, aligned.
 function M.help(specs)
   local lines, width = {}, 0
@@ -85,7 +106,9 @@ function M.help(specs)
     width = math.max(width, #head)
   end
   for i, spec in ipairs(specs) do
-    lines[i] = string.format("  %-" .. width .. "s  %s", heads[i], spec.help or "")
+    local indent = string.rep(" ", width + 4)
+    local text = M.wrap(spec.help or "", M.WIDTH - #indent)
+    lines[i] = string.format("  %-" .. width .. "s  %s", heads[i], text:gsub("\n", "\n" .. indent))
   end
   return table.concat(lines, "\n")
 end
