@@ -49,6 +49,52 @@ cfs_args_flags(lua_State *L, int arg, const struct cfs_flag *flags, const char *
   return value;
 }
 
+/*
+ * [-0, +0, v] A string argument that the kernel will read as a C string: a
+ * path or a name. An embedded NUL byte is an argument error, because the
+ * kernel would silently act on the part before it ("/tmp/x\0/etc" is
+ * "/tmp/x").
+ */
+const char *
+cfs_args_string(lua_State *L, int arg, size_t *len)
+{
+  size_t n;
+  const char *s = luaL_checklstring(L, arg, &n);
+
+  if (strlen(s) != n)
+    luaL_argerror(L, arg, "string contains a NUL byte");
+  if (len != NULL)
+    *len = n;
+  return s;
+}
+
+/* [-0, +0, v] Like cfs_args_string, but nil or none gives NULL. */
+const char *
+cfs_args_optstring(lua_State *L, int arg)
+{
+  if (lua_isnoneornil(L, arg))
+    return NULL;
+  return cfs_args_string(L, arg, NULL);
+}
+
+/*
+ * [-0, +0, v] A permission mode, 0 to 07777; `def` when absent. Only
+ * numbers are accepted: Lua would read the string "755" as decimal 755.
+ */
+unsigned
+cfs_args_mode(lua_State *L, int arg, unsigned def)
+{
+  lua_Integer mode;
+
+  if (lua_isnoneornil(L, arg))
+    return def;
+  if (lua_type(L, arg) != LUA_TNUMBER)
+    luaL_typeerror(L, arg, "number");
+  mode = luaL_checkinteger(L, arg);
+  luaL_argcheck(L, mode >= 0 && mode <= 07777, arg, "mode out of range");
+  return (unsigned)mode;
+}
+
 /* Return the name of the first flag with exactly this value, or NULL. */
 const char *
 cfs_flag_name(const struct cfs_flag *flags, unsigned long value)

@@ -41,6 +41,9 @@ extern const luaL_Reg cfs_error_funcs[];
 
 /* args.c */
 unsigned long cfs_args_flags(lua_State *L, int arg, const struct cfs_flag *flags, const char *kind);
+const char *cfs_args_string(lua_State *L, int arg, size_t *len);
+const char *cfs_args_optstring(lua_State *L, int arg);
+unsigned cfs_args_mode(lua_State *L, int arg, unsigned def);
 const char *cfs_flag_name(const struct cfs_flag *flags, unsigned long value);
 void cfs_args_max(lua_State *L, int max);
 void cfs_args_options(lua_State *L, int arg, const char *const allowed[]);

@@ -82,12 +82,11 @@ static const struct cfs_flag open_flags[] = {
 static int
 l_open(lua_State *L)
 {
-  const char *path = luaL_checkstring(L, 1);
+  const char *path = cfs_args_string(L, 1, NULL);
   int flags = (int)cfs_args_flags(L, 2, open_flags, "open flag");
-  lua_Integer mode = luaL_optinteger(L, 3, 0644);
+  unsigned mode = cfs_args_mode(L, 3, 0644);
   struct fd_handle *h;
 
-  luaL_argcheck(L, mode >= 0 && mode <= 07777, 3, "mode out of range");
   cfs_args_max(L, 3);
   h = fd_new(L);
   h->fd = open(path, flags | O_CLOEXEC, (mode_t)mode);
@@ -171,6 +170,8 @@ l_poll(lua_State *L)
   fds = lua_newuserdatauv(L, sizeof *fds * (size_t)n, 0);
   for (i = 0; i < n; i++) {
     lua_geti(L, 1, i + 1);
+    if (lua_type(L, -1) != LUA_TNUMBER && luaL_testudata(L, -1, FD_TYPE) == NULL)
+      return luaL_argerror(L, 1, lua_pushfstring(L, "descriptor expected at index %d", (int)i + 1));
     fds[i].fd = cfs_fd_check(L, lua_gettop(L));
     fds[i].events = POLLIN;
     fds[i].revents = 0;

@@ -64,11 +64,11 @@ static const struct cfs_flag umount_flags[] = {
 static int
 l_mount(lua_State *L)
 {
-  const char *source = luaL_optstring(L, 1, NULL);
-  const char *target = luaL_checkstring(L, 2);
-  const char *fstype = luaL_optstring(L, 3, NULL);
+  const char *source = cfs_args_optstring(L, 1);
+  const char *target = cfs_args_string(L, 2, NULL);
+  const char *fstype = cfs_args_optstring(L, 3);
   unsigned long flags = cfs_args_flags(L, 4, mount_flags, "mount flag");
-  const char *data = luaL_optstring(L, 5, NULL);
+  const char *data = cfs_args_optstring(L, 5);
 
   cfs_args_max(L, 5);
   if (mount(source, target, fstype, flags, data) < 0)
@@ -85,7 +85,7 @@ l_mount(lua_State *L)
 static int
 l_umount(lua_State *L)
 {
-  const char *target = luaL_checkstring(L, 1);
+  const char *target = cfs_args_string(L, 1, NULL);
   unsigned long flags = cfs_args_flags(L, 2, umount_flags, "umount flag");
 
   cfs_args_max(L, 2);
@@ -103,8 +103,8 @@ l_umount(lua_State *L)
 static int
 l_pivot_root(lua_State *L)
 {
-  const char *new_root = luaL_checkstring(L, 1);
-  const char *put_old = luaL_checkstring(L, 2);
+  const char *new_root = cfs_args_string(L, 1, NULL);
+  const char *put_old = cfs_args_string(L, 2, NULL);
 
   cfs_args_max(L, 2);
   if (syscall(SYS_pivot_root, new_root, put_old) < 0)
@@ -116,7 +116,7 @@ l_pivot_root(lua_State *L)
 #define PATH_CALL(fname, op, call)                                                                 \
   static int fname(lua_State *L)                                                                   \
   {                                                                                                \
-    const char *path = luaL_checkstring(L, 1);                                                     \
+    const char *path = cfs_args_string(L, 1, NULL);                                                     \
                                                                                                    \
     cfs_args_max(L, 1);                                                                            \
     if (call(path) < 0)                                                                            \
@@ -152,16 +152,6 @@ PATH_CALL(l_rmdir, "rmdir", rmdir)
  */
 PATH_CALL(l_unlink, "unlink", unlink)
 
-/* [-0, +0, v] A permission mode argument, 0 to 07777. */
-static mode_t
-check_mode(lua_State *L, int arg, lua_Integer def)
-{
-  lua_Integer mode = luaL_optinteger(L, arg, def);
-
-  luaL_argcheck(L, mode >= 0 && mode <= 07777, arg, "mode out of range");
-  return (mode_t)mode;
-}
-
 /***
  * @function mkdir
  * @tparam string path
@@ -172,8 +162,8 @@ check_mode(lua_State *L, int arg, lua_Integer def)
 static int
 l_mkdir(lua_State *L)
 {
-  const char *path = luaL_checkstring(L, 1);
-  mode_t mode = check_mode(L, 2, 0755);
+  const char *path = cfs_args_string(L, 1, NULL);
+  mode_t mode = (mode_t)cfs_args_mode(L, 2, 0755);
 
   cfs_args_max(L, 2);
   if (mkdir(path, mode) < 0)
@@ -190,11 +180,11 @@ l_mkdir(lua_State *L)
 static int
 l_chmod(lua_State *L)
 {
-  const char *path = luaL_checkstring(L, 1);
+  const char *path = cfs_args_string(L, 1, NULL);
   mode_t mode;
 
-  luaL_checkinteger(L, 2);
-  mode = check_mode(L, 2, 0);
+  luaL_checkany(L, 2);
+  mode = (mode_t)cfs_args_mode(L, 2, 0);
   cfs_args_max(L, 2);
   if (chmod(path, mode) < 0)
     return cfs_error_raise(L, "chmod", path, errno);
@@ -212,7 +202,7 @@ l_chmod(lua_State *L)
 static int
 l_lchown(lua_State *L)
 {
-  const char *path = luaL_checkstring(L, 1);
+  const char *path = cfs_args_string(L, 1, NULL);
   lua_Integer uid = luaL_checkinteger(L, 2);
   lua_Integer gid = luaL_checkinteger(L, 3);
 
@@ -231,8 +221,8 @@ l_lchown(lua_State *L)
 static int
 l_symlink(lua_State *L)
 {
-  const char *target = luaL_checkstring(L, 1);
-  const char *path = luaL_checkstring(L, 2);
+  const char *target = cfs_args_string(L, 1, NULL);
+  const char *path = cfs_args_string(L, 2, NULL);
 
   cfs_args_max(L, 2);
   if (symlink(target, path) < 0)
@@ -249,7 +239,7 @@ l_symlink(lua_State *L)
 static int
 l_readlink(lua_State *L)
 {
-  const char *path = luaL_checkstring(L, 1);
+  const char *path = cfs_args_string(L, 1, NULL);
   char buf[PATH_MAX];
   ssize_t n;
 
@@ -270,8 +260,8 @@ l_readlink(lua_State *L)
 static int
 l_rename(lua_State *L)
 {
-  const char *from = luaL_checkstring(L, 1);
-  const char *to = luaL_checkstring(L, 2);
+  const char *from = cfs_args_string(L, 1, NULL);
+  const char *to = cfs_args_string(L, 2, NULL);
 
   cfs_args_max(L, 2);
   if (rename(from, to) < 0)
@@ -289,7 +279,7 @@ l_rename(lua_State *L)
 static int
 l_realpath(lua_State *L)
 {
-  const char *path = luaL_checkstring(L, 1);
+  const char *path = cfs_args_string(L, 1, NULL);
   char buf[PATH_MAX];
 
   cfs_args_max(L, 1);
@@ -316,14 +306,14 @@ static int
 l_mknod(lua_State *L)
 {
   static const char *const names[] = {"char", "block", "fifo", "socket", NULL};
-  const char *path = luaL_checkstring(L, 1);
+  const char *path = cfs_args_string(L, 1, NULL);
   int type = luaL_checkoption(L, 2, NULL, names);
   mode_t mode;
   lua_Integer major = luaL_optinteger(L, 4, 0);
   lua_Integer minor = luaL_optinteger(L, 5, 0);
 
-  luaL_checkinteger(L, 3);
-  mode = check_mode(L, 3, 0);
+  luaL_checkany(L, 3);
+  mode = (mode_t)cfs_args_mode(L, 3, 0);
   cfs_args_max(L, 5);
   if (mknod(path, mode | (mode_t)node_types[type].value,
             makedev((unsigned)major, (unsigned)minor)) < 0)
@@ -390,7 +380,7 @@ push_stat(lua_State *L, const struct stat *st)
 static int
 l_stat(lua_State *L)
 {
-  const char *path = luaL_checkstring(L, 1);
+  const char *path = cfs_args_string(L, 1, NULL);
   struct stat st;
 
   cfs_args_max(L, 1);
@@ -403,7 +393,7 @@ l_stat(lua_State *L)
 static int
 l_lstat(lua_State *L)
 {
-  const char *path = luaL_checkstring(L, 1);
+  const char *path = cfs_args_string(L, 1, NULL);
   struct stat st;
 
   cfs_args_max(L, 1);
@@ -423,7 +413,7 @@ l_lstat(lua_State *L)
 static int
 l_readdir(lua_State *L)
 {
-  const char *path = luaL_checkstring(L, 1);
+  const char *path = cfs_args_string(L, 1, NULL);
   struct dirent *e;
   lua_Integer n = 0;
   DIR *dir;
@@ -461,7 +451,7 @@ l_readdir(lua_State *L)
 static int
 l_write_file(lua_State *L)
 {
-  const char *path = luaL_checkstring(L, 1);
+  const char *path = cfs_args_string(L, 1, NULL);
   size_t len;
   const char *data = luaL_checklstring(L, 2, &len);
   ssize_t n;

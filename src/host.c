@@ -68,6 +68,29 @@ cfs_host_msghandler(lua_State *L)
 }
 
 /*
+ * [-0, +1, m] The text of an error value. A table without __tostring
+ * gives its `msg` field. Outside debug mode, line breaks become spaces so
+ * the report stays one line.
+ */
+static const char *
+message(lua_State *L, int idx)
+{
+  if (lua_type(L, idx) == LUA_TTABLE && !luaL_getmetafield(L, idx, "__tostring")) {
+    if (lua_getfield(L, idx, "msg") != LUA_TSTRING) {
+      lua_pop(L, 1);
+      lua_pushliteral(L, "error object is a table without a message");
+    }
+  } else {
+    if (lua_type(L, idx) == LUA_TTABLE)
+      lua_pop(L, 1); /* the __tostring field fetched above */
+    luaL_tolstring(L, idx, NULL);
+  }
+  if (!cfs_debug && strchr(lua_tostring(L, -1), '\n') != NULL)
+    luaL_gsub(L, lua_tostring(L, -1), "\n", " ");
+  return lua_tostring(L, -1);
+}
+
+/*
  * [-0, +0, m] Print the error at `idx` as one "cfs: ..." line (plus the
  * traceback in debug mode) and return the exit status it requests: the
  * error's integer `status` field, else 125.
@@ -80,12 +103,14 @@ cfs_host_report(lua_State *L, int idx)
 
   idx = lua_absindex(L, idx);
   if (lua_type(L, idx) == LUA_TTABLE) {
-    if (lua_getfield(L, idx, "status") == LUA_TNUMBER && lua_isinteger(L, -1))
+    /* A reported error never gives status 0, whatever the field says. */
+    if (lua_getfield(L, idx, "status") == LUA_TNUMBER && lua_isinteger(L, -1) &&
+        lua_tointeger(L, -1) >= 1 && lua_tointeger(L, -1) <= 255)
       status = (int)lua_tointeger(L, -1);
     if (lua_getfield(L, idx, "traceback") == LUA_TSTRING)
       traceback = lua_tostring(L, -1);
   }
-  msg = luaL_tolstring(L, idx, NULL);
+  msg = message(L, idx);
   fprintf(stderr, "cfs: %s\n", msg);
   if (traceback != NULL)
     fprintf(stderr, "%s\n", traceback);

@@ -56,14 +56,13 @@ static int
 l_openat2(lua_State *L)
 {
   int dirfd = check_dirfd(L, 1);
-  const char *path = luaL_checkstring(L, 2);
+  const char *path = cfs_args_string(L, 2, NULL);
   unsigned long flags = cfs_args_flags(L, 3, cfs_fd_open_flags(), "open flag");
   unsigned long resolve = cfs_args_flags(L, 4, resolve_flags, "resolve flag");
-  lua_Integer mode = luaL_optinteger(L, 5, 0644);
+  unsigned mode = cfs_args_mode(L, 5, 0644);
   struct open_how how;
   int *fd, tries = 0;
 
-  luaL_argcheck(L, mode >= 0 && mode <= 07777, 5, "mode out of range");
   cfs_args_max(L, 5);
   memset(&how, 0, sizeof how);
   how.flags = flags | O_CLOEXEC;

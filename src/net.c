@@ -29,7 +29,7 @@ static const char *
 check_name(lua_State *L, int arg, struct ifreq *req)
 {
   size_t len;
-  const char *name = luaL_checklstring(L, arg, &len);
+  const char *name = cfs_args_string(L, arg, &len);
 
   luaL_argcheck(L, len > 0 && len < IFNAMSIZ, arg, "interface name must have 1 to 15 bytes");
   memset(req, 0, sizeof *req);

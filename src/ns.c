@@ -77,13 +77,14 @@ child_main(lua_State *L, int syncfd, int fnidx)
   if (lua_pcall(L, 0, 1, -2) == LUA_OK) {
     if (lua_isnil(L, -1))
       status = 0;
-    else if (lua_isinteger(L, -1))
+    else if (lua_isinteger(L, -1) && lua_tointeger(L, -1) >= 0 && lua_tointeger(L, -1) <= 255)
       status = (int)lua_tointeger(L, -1);
     else if (lua_isboolean(L, -1))
       status = lua_toboolean(L, -1) ? 0 : 1;
     else {
-      fprintf(stderr, "cfs: clone: child function returned a %s, expected an integer or nil\n",
-              luaL_typename(L, -1));
+      fprintf(stderr,
+              "cfs: clone: child function returned %s, expected an integer from 0 to 255 or nil\n",
+              luaL_tolstring(L, -1, NULL));
       status = 125;
     }
   } else {
@@ -198,11 +199,11 @@ l_unshare(lua_State *L)
 static int
 l_setns(lua_State *L)
 {
-  const char *path = luaL_checkstring(L, 1);
+  const char *path = cfs_args_string(L, 1, NULL);
   int nstype = 0, fd, err;
 
   if (!lua_isnoneornil(L, 2)) {
-    const char *name = luaL_checkstring(L, 2);
+    const char *name = cfs_args_string(L, 2, NULL);
     const struct cfs_flag *f;
 
     for (f = cfs_ns_flags; f->name != NULL; f++)
@@ -236,7 +237,7 @@ static int
 l_sethostname(lua_State *L)
 {
   size_t len;
-  const char *name = luaL_checklstring(L, 1, &len);
+  const char *name = cfs_args_string(L, 1, &len);
 
   cfs_args_max(L, 1);
   if (sethostname(name, len) < 0)
@@ -271,7 +272,7 @@ static int
 l_setdomainname(lua_State *L)
 {
   size_t len;
-  const char *name = luaL_checklstring(L, 1, &len);
+  const char *name = cfs_args_string(L, 1, &len);
 
   cfs_args_max(L, 1);
   if (setdomainname(name, len) < 0)

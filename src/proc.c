@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/pidfd.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -209,7 +210,7 @@ static int
 process_index(lua_State *L)
 {
   struct cfs_process *p = check_process(L);
-  const char *key = luaL_checkstring(L, 2);
+  const char *key = cfs_args_string(L, 2, NULL);
 
   if (strcmp(key, "pid") == 0) {
     lua_pushinteger(L, p->pid);
@@ -271,7 +272,7 @@ exec_search(const char *cmd, const char *const *argv, const char *const *envp, c
 static int
 l_exec(lua_State *L)
 {
-  const char *cmd = luaL_checkstring(L, 1);
+  const char *cmd = cfs_args_string(L, 1, NULL);
   const char *const *argv, *const *envp;
   const char *path = NULL;
   int err;
@@ -432,6 +433,25 @@ l_close_range(lua_State *L)
 }
 
 /***
+ * Set the file mode creation mask.
+ * @function umask
+ * @tparam int mask
+ * @treturn int the previous mask
+ * @see umask(2)
+ */
+static int
+l_umask(lua_State *L)
+{
+  unsigned mask;
+
+  luaL_checkany(L, 1);
+  mask = cfs_args_mode(L, 1, 0);
+  cfs_args_max(L, 1);
+  lua_pushinteger(L, (lua_Integer)umask((mode_t)(mask & 0777)));
+  return 1;
+}
+
+/***
  * Flush stdio and end the process at once, without running Lua or atexit cleanup,
  * which would run twice in a cloned child.
  * @function exit
@@ -496,6 +516,7 @@ static const luaL_Reg funcs[] = {
     {"kill", l_kill},
     {"signum", l_signum},
     {"sigprocmask", l_sigprocmask},
+  {"umask", l_umask},
     {"waitpid", l_waitpid},
     {NULL, NULL},
 };

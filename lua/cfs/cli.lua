@@ -45,12 +45,41 @@ function M.command(name)
   return nil
 end
 
+--- The names of commands added in the user's folders ($CFS_PATH and the
+-- per-user folder), sorted.
+function M.user_commands()
+  local core = require "cfs.core"
+  local names, seen = {}, {}
+  for _, name in ipairs(M.COMMANDS) do
+    seen[name] = true
+  end
+  for template in (package.cfs_path or ""):gmatch("[^;]+") do
+    local base = template:match("^(.*)/%?%.lua$")
+    local ok, files = pcall(core.readdir, (base or "") .. "/cfs/cli")
+    for _, file in ipairs(base and ok and files or {}) do
+      local name = file:match("^([a-z][a-z0-9_]*)%.lua$")
+      name = name and name:gsub("_", "-")
+      if name and not seen[name] then
+        seen[name] = true
+        names[#names + 1] = name
+      end
+    end
+  end
+  table.sort(names)
+  return names
+end
+
 --- The text of `cfs help`.
 function M.global_help()
   local lines = {}
-  for _, name in ipairs(M.COMMANDS) do
-    local command = M.command(name)
-    lines[#lines + 1] = string.format("  %-10s %s", name, command.summary)
+  local names = { table.unpack(M.COMMANDS) }
+  for _, name in ipairs(M.user_commands()) do
+    names[#names + 1] = name
+  end
+  for _, name in ipairs(names) do
+    local ok, command = pcall(M.command, name)
+    local summary = ok and command and command.summary or "(fails to load)"
+    lines[#lines + 1] = string.format("  %-10s %s", name, summary)
   end
   return GLOBAL_HELP:format(table.concat(lines, "\n"))
 end

@@ -44,14 +44,30 @@ function M.exec(cmd, argv, env)
   if type(err) ~= "table" then
     error(err, 2)
   end
-  if err.code == "ENOENT" or err.code == "ENOTDIR" then
-    err.status = 127
-    if not cmd:find("/", 1, true) then
-      err.msg = "command not found"
-      err.hint = "searched PATH " .. ((env and env.PATH) or os.getenv("PATH") or "")
-    end
-  else
+  if err.code ~= "ENOENT" and err.code ~= "ENOTDIR" then
     err.status = 126
+    error(err, 0)
+  end
+
+  -- ENOENT also comes back when the file exists but its interpreter (the
+  -- #! line or the ELF loader) does not; a shell reports that as 126.
+  local path = (env and env.PATH) or os.getenv("PATH") or ""
+  local found = cmd:find("/", 1, true) and M.fs.exists(cmd) and cmd
+  for dir in path:gmatch("[^:]+") do
+    if found then
+      break
+    end
+    found = not cmd:find("/", 1, true) and M.fs.exists(dir .. "/" .. cmd) and dir .. "/" .. cmd
+  end
+  if found then
+    err.status = 126
+    err.hint = string.format("'%s' exists: its interpreter or loader was not found", found)
+  elseif not cmd:find("/", 1, true) then
+    err.status = 127
+    err.msg = "command not found"
+    err.hint = "searched PATH " .. path
+  else
+    err.status = 127
   end
   error(err, 0)
 end
@@ -103,8 +119,9 @@ end
 
 local FIELD_ORDER = { "op", "arg", "errno", "code", "msg", "hint", "context", "status" }
 
---- Run fn in a child process in new namespaces and wait for it. An error in
--- the child is raised again in the caller, so it is reported once, by the
+--- Run fn in a child process in new namespaces and wait for it. What fn
+-- returns is the child's exit status, as for cfs.clone. An error in the
+-- child is raised again in the caller, so it is reported once, by the
 -- caller, instead of printed by the child.
 -- @tparam {string,...} namespaces as for cfs.clone
 -- @tparam function fn
@@ -116,7 +133,7 @@ function M.isolate(namespaces, fn, opts)
     reader:close()
     local ok, err = pcall(fn)
     if ok then
-      return 0
+      return err
     end
     local fields = error_fields(err)
     local parts = {}

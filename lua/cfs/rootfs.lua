@@ -25,7 +25,7 @@ local MODE_TMP = tonumber("1777", 8)
 
 --- The folder holding the cache: $CFS_CACHE, else /var/lib/cfs for root,
 -- else $XDG_CACHE_HOME/cfs or ~/.cache/cfs.
-function M.cache_dir()
+local function find_cache_dir()
   local dir = os.getenv("CFS_CACHE")
   if dir and dir ~= "" then
     return dir
@@ -42,6 +42,18 @@ function M.cache_dir()
     return home .. "/.cache/cfs"
   end
   errors.raise("no folder for the root filesystem cache", { hint = "set HOME or CFS_CACHE" })
+end
+
+function M.cache_dir()
+  local dir = find_cache_dir()
+  -- Cached trees become overlayfs lowerdir options, where ',' and ':' are separators.
+  if dir:find("[,:]") then
+    errors.raise(string.format("cache folder '%s' contains ',' or ':'", dir), {
+      context = "rootfs",
+      hint = "set CFS_CACHE to a path without them",
+    })
+  end
+  return dir
 end
 
 -- 64-bit FNV-1a: a short stable name for a cache key (not a security hash).
@@ -82,8 +94,13 @@ local function cached(name, build)
     return final
   end
 
+  -- Builds only happen under the lock, so whatever tmp/ holds now was left
+  -- by a cfs that died while building: remove it.
+  for _, entry in ipairs(core.readdir(base .. "/tmp")) do
+    log.debug("rootfs: removing the unfinished tree %s/tmp/%s", base, entry)
+    fs.rmtree(base .. "/tmp/" .. entry)
+  end
   local tmp = string.format("%s/tmp/%s.%d", base, name, core.getpid())
-  fs.rmtree(tmp)
   core.mkdir(tmp, MODE_DIR)
   local ok, err = pcall(build, tmp)
   if not ok then
@@ -139,12 +156,120 @@ local GROUP = "root:x:0:\nnogroup:x:65534:\n"
 local HOSTS = "127.0.0.1\tlocalhost\n::1\tlocalhost\n"
 local OS_RELEASE = 'NAME="cfs busybox"\nID=cfs-busybox\nPRETTY_NAME="cfs busybox root"\n'
 
+-- Run `busybox --list-full` and return the applet paths it prints.
+local function list_applets(busybox)
+  local reader, writer = core.pipe()
+  local child = core.clone({}, function()
+    reader:close()
+    core.dup2(writer, 1)
+    core.dup2(writer, 2)
+    core.exec(busybox, { busybox, "--list-full" }, {})
+  end)
+  writer:close()
+  local chunks = {}
+  repeat
+    local chunk = reader:read()
+    chunks[#chunks + 1] = chunk
+  until chunk == ""
+  reader:close()
+  local output = table.concat(chunks)
+  local how, code = child:wait()
+  if how ~= "exited" or code ~= 0 then
+    errors.raise(string.format("'%s --list-full' failed: %s", busybox,
+      output:match("[^\n]*"):gsub("^cfs: ", "")), { context = "rootfs" })
+  end
+
+  local applets = {}
+  for applet in output:gmatch("[^\n]+") do
+    if applet ~= "bin/busybox" and applet:match("^[%w/._-]+$") and not applet:find("..", 1, true)
+    then
+      applets[#applets + 1] = applet
+    end
+  end
+  return applets
+end
+
+-- Check that dir is absent or an empty directory, and create it when absent.
+local function prepare_target(dir)
+  if type(dir) ~= "string" or dir == "" then
+    errors.raise("directory path is empty", { context = "rootfs" })
+  end
+  local st = fs.lstat(dir)
+  if not st then
+    fs.mkdirs(dir, MODE_DIR)
+  elseif st.type ~= "directory" then
+    errors.raise(string.format("'%s' is not a directory", dir), { context = "rootfs" })
+  elseif #core.readdir(dir) > 0 then
+    errors.raise(string.format("directory '%s' is not empty", dir), { context = "rootfs" })
+  end
+end
+
+-- Inside the new root: the folders, the binary, one link per applet, /etc.
+local function populate(source, applets)
+  for _, sub in ipairs {
+    "bin", "sbin", "usr/bin", "usr/sbin", "etc", "proc", "sys", "dev", "run", "home",
+    "mnt", "var", "root", "tmp", "var/tmp",
+  } do
+    fs.mkdirs("/" .. sub, MODE_DIR)
+  end
+  core.chmod("/root", MODE_PRIVATE)
+  core.chmod("/tmp", MODE_TMP)
+  core.chmod("/var/tmp", MODE_TMP)
+
+  local target = core.open("/bin/busybox", { "wronly", "creat", "excl" }, MODE_EXEC)
+  repeat
+    local chunk = source:read()
+    target:write(chunk)
+  until chunk == ""
+  target:close()
+
+  for _, applet in ipairs(applets) do
+    if not fs.exists("/" .. applet) then
+      local parent = applet:match("^(.*)/[^/]*$")
+      if parent then
+        fs.mkdirs("/" .. parent, MODE_DIR)
+      end
+      core.symlink("/bin/busybox", "/" .. applet)
+    end
+  end
+  fs.write_new("/etc/passwd", PASSWD)
+  fs.write_new("/etc/group", GROUP)
+  fs.write_new("/etc/hosts", HOSTS)
+  fs.write_new("/etc/os-release", OS_RELEASE)
+end
+
+-- Run fn(...) in a child chrooted into dir, with a user namespace when
+-- unprivileged; an error in it is raised here.
+local function in_root(dir, fn, ...)
+  local args = table.pack(...)
+  local namespaces, opts = {}, nil
+  if core.geteuid() ~= 0 then
+    -- chroot needs CAP_SYS_CHROOT, which an unprivileged user has only in its own namespace.
+    local idmap = require "cfs.idmap"
+    namespaces = { "user" }
+    opts = {
+      prepare = function(child)
+        idmap.map_self(child.pid)
+      end,
+    }
+  end
+  require("cfs").isolate(namespaces, function()
+    core.umask(tonumber("022", 8))
+    core.chroot(dir)
+    core.chdir("/")
+    fn(table.unpack(args, 1, args.n))
+  end, opts)
+end
+
 --- Build a minimal root filesystem in dir (created when missing, else
--- required to be empty) from the host's static busybox: the binary, one
--- symlink per applet, and a tiny /etc.
+-- required to be an empty directory) from the host's static busybox: the
+-- binary, one symlink per applet, and a tiny /etc. The files are written
+-- by a child chrooted into dir, so a symlink placed in dir while it is
+-- being built cannot redirect a write outside it.
 -- @tparam string dir
 -- @tparam[opt] string busybox path of the busybox binary
 function M.busybox(dir, busybox)
+  prepare_target(dir)
   busybox = busybox or M.busybox_path()
   if is_dynamic(busybox) then
     errors.raise(string.format("busybox '%s' is dynamically linked", busybox), {
@@ -152,37 +277,9 @@ function M.busybox(dir, busybox)
       hint = "a root filesystem needs the static build: install busybox-static",
     })
   end
-  if fs.exists(dir) and #core.readdir(dir) > 0 then
-    errors.raise(string.format("directory '%s' is not empty", dir), { context = "rootfs" })
-  end
-
-  fs.mkdirs(dir, MODE_DIR)
-  for _, sub in ipairs {
-    "bin", "sbin", "usr/bin", "usr/sbin", "etc", "proc", "sys", "dev", "run", "home",
-    "mnt", "var", "root", "tmp", "var/tmp",
-  } do
-    fs.mkdirs(dir .. "/" .. sub, MODE_DIR)
-  end
-  core.chmod(dir .. "/root", MODE_PRIVATE)
-  core.chmod(dir .. "/tmp", MODE_TMP)
-  core.chmod(dir .. "/var/tmp", MODE_TMP)
-  fs.copy_file(busybox, dir .. "/bin/busybox", MODE_EXEC)
-
-  local list = io.popen(string.format("'%s' --list-full", busybox:gsub("'", "'\\''")))
-  for applet in list:lines() do
-    local path = dir .. "/" .. applet
-    if applet ~= "bin/busybox" and applet:match("^[%w/._-]+$") and not fs.exists(path) then
-      core.symlink("/bin/busybox", path)
-    end
-  end
-  if not list:close() then
-    errors.raise(string.format("'%s --list-full' failed", busybox), { context = "rootfs" })
-  end
-
-  fs.write_new(dir .. "/etc/passwd", PASSWD)
-  fs.write_new(dir .. "/etc/group", GROUP)
-  fs.write_new(dir .. "/etc/hosts", HOSTS)
-  fs.write_new(dir .. "/etc/os-release", OS_RELEASE)
+  local applets = list_applets(busybox)
+  local source <close> = core.open(busybox)
+  in_root(dir, populate, source, applets)
 end
 
 --- The default root filesystem: the busybox tree in the cache, built on
@@ -210,19 +307,8 @@ function M.extract(path)
   local key = fnv1a(string.format("%s:%d:%d:%d:%d:%d", real, st.dev, st.ino, st.size, st.mtime,
     st.mtime_nsec))
   return cached("tar-" .. key, function(tmp)
-    local namespaces, opts = {}, nil
-    if core.geteuid() ~= 0 then
-      -- chroot needs a user namespace when unprivileged.
-      local idmap = require "cfs.idmap"
-      namespaces = { "user" }
-      opts = { prepare = function(child) idmap.map_self(child.pid) end }
-    end
-    require("cfs").isolate(namespaces, function()
-      local archive = core.open(real)
-      core.chroot(tmp)
-      core.chdir("/")
-      core.extract(archive)
-    end, opts)
+    local archive <close> = core.open(real)
+    in_root(tmp, core.extract, archive)
     core.chmod(tmp, MODE_DIR)
   end)
 end
@@ -270,12 +356,6 @@ function M.mount(root)
   end
 
   local stage = root.stage
-  if root.dir:find("[,:]") then
-    errors.raise(string.format("cache path '%s' contains ',' or ':'", root.dir), {
-      context = "rootfs",
-      hint = "set CFS_CACHE to a plain path",
-    })
-  end
   core.mount("tmpfs", stage, "tmpfs", { "nosuid", "nodev" }, "mode=755")
   for _, sub in ipairs { "upper", "work", "root" } do
     core.mkdir(stage .. "/" .. sub, MODE_DIR)

@@ -169,6 +169,10 @@ function M.new(fields)
     invalid("readonly must be true or false")
   end
   check_hostname(spec.hostname)
+  if fields.hostname ~= nil and not M.contains(spec.namespaces, "uts") then
+    invalid(string.format("hostname '%s' needs the 'uts' namespace", spec.hostname),
+      "add uts to the namespace list")
+  end
   check_command(spec.command)
   check_env(fields.env or {})
   if type(spec.cwd) ~= "string" or spec.cwd:sub(1, 1) ~= "/" then

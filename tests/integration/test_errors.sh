@@ -47,9 +47,29 @@ expect_error "recipe bad flag" 125 "flag.lua:1: bad argument #4 to 'mount'" \
 printf 'require("cfs").chdir("%s/none")\n' "$dir" >"$dir/chdir.lua"
 expect_error "recipe failed primitive" 125 "chdir('$dir/none'): No such file" \
   recipe "$dir/chdir.lua"
+printf 'error("first\\nsecond")\n' >"$dir/newline.lua"
+expect_error "error with newline" 125 "newline.lua:1: first second" recipe "$dir/newline.lua"
+printf 'error({})\n' >"$dir/table.lua"
+expect_error "error table without message" 125 "table without a message" recipe "$dir/table.lua"
+printf 'error(require("cfs.errors").new("custom", { status = 0 }))\n' >"$dir/zero.lua"
+expect_error "error with status 0" 125 "cfs: custom" recipe "$dir/zero.lua"
+printf 'return 256\n' >"$dir/big.lua"
+expect_error "recipe status out of range" 125 "returned 256" recipe "$dir/big.lua"
+printf 'require("cfs").mkdir("/tmp/x\\0y")\n' >"$dir/nul.lua"
+expect_error "path with NUL byte" 125 "contains a NUL byte" recipe "$dir/nul.lua"
+expect_error "hostname without uts" 125 "needs the 'uts' namespace" run --hostname x --ns mnt,pid true
 expect_error "help unknown command" 125 "unknown command 'nope'" help nope
 expect_error "rootfs without kind" 125 "missing kind" rootfs
 expect_error "rootfs non-empty dir" 125 "is not empty" rootfs busybox "$ROOT"
+
+printf '#!/nonexistent/interpreter\n' >"$dir/badinterp"
+chmod 755 "$dir/badinterp"
+run "$CFS" run --bind "$dir/badinterp:/bin/badinterp" -- /bin/badinterp
+check "missing interpreter is 126" status_is 126
+check "missing interpreter one line" err_is_one_line
+check "missing interpreter hint" err_has "interpreter or loader was not found"
+run "$CFS" run --bind "$dir/badinterp:/bin/badinterp" -- badinterp
+check "missing interpreter in PATH is 126" status_is 126
 
 run "$CFS" -v recipe "$dir/raise.lua"
 check "debug adds traceback" err_has "stack traceback"

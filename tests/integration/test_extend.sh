@@ -28,6 +28,8 @@ LUA
 run env CFS_PATH="$dir/path" "$CFS" hello there
 check "command added through CFS_PATH" out_is "hello there"
 check "added command status" status_is 3
+run env CFS_PATH="$dir/path" "$CFS" help
+check "added command listed in help" out_has "^  hello *say hello$"
 
 # A changed default: a spec module whose default hostname differs.
 mkdir -p "$dir/path2/cfs"

@@ -24,6 +24,7 @@ local BAD_ARGS = {
   },
   sethostname = {
     { {}, "bad argument #1 to 'sethostname'" },
+    { { "a\0b" }, "string contains a NUL byte" },
     { { "a", "b" }, "no value expected" },
   },
   gethostname = { { { 1 }, "no value expected" } },
@@ -44,7 +45,10 @@ local BAD_ARGS = {
   mkdir = {
     { {}, "bad argument #1 to 'mkdir'" },
     { { "/x", 70000 }, "mode out of range" },
+    { { "/x", "755" }, "number expected, got string" },
+    { { "/x\0y" }, "string contains a NUL byte" },
   },
+  umask = { { { "022" }, "number expected, got string" } },
   exec = {
     { {}, "bad argument #1 to '.*exec' %(string expected" },
     { { "" }, "empty command" },
@@ -63,7 +67,10 @@ local BAD_ARGS = {
   },
   close_range = { { { -1 }, "out of range" } },
   open = { { { "/x", { "sideways" } }, "unknown open flag 'sideways'" } },
-  poll = { { { {} }, "between 1 and 1024 descriptors expected" } },
+  poll = {
+    { { {} }, "between 1 and 1024 descriptors expected" },
+    { { { "x" } }, "bad argument #1 to 'poll' %(descriptor expected at index 1%)" },
+  },
   write_file = { { { "/x" }, "bad argument #2 to 'write_file'" } },
   mknod = { { { "/x", "pipe", 420 }, "invalid option 'pipe'" } },
   extract = { { { "x" }, "cfs.Fd expected" } },
@@ -221,6 +228,13 @@ t.test("isolate raises child error in parent", function()
   end)
   t.eq(err.code, "ENOENT", "code travels")
   t.eq(err.op, "chdir", "op travels")
+end)
+
+t.test("isolate returns child status", function()
+  t.eq(cfs.isolate({}, function()
+    return 9
+  end), 9, "status")
+  t.eq(cfs.isolate({}, function() end), 0, "nil status")
 end)
 
 t.test("exec not found has status 127", function()

@@ -44,9 +44,9 @@ function M.main(argv)
   if status == false then
     return 1
   end
-  if math.type(status) ~= "integer" then
-    errors.raise(string.format("recipe '%s' returned a %s, expected an integer exit status",
-      file, type(status)), { context = "recipe" })
+  if math.type(status) ~= "integer" or status < 0 or status > 255 then
+    errors.raise(string.format("'%s' returned %s, expected an exit status from 0 to 255",
+      file, tostring(status)), { context = "recipe" })
   end
   return status
 end
