@@ -53,7 +53,7 @@ function M.user_commands()
   for _, name in ipairs(M.COMMANDS) do
     seen[name] = true
   end
-  for template in (package.cfs_path or ""):gmatch("[^;]+") do
+  for template in (rawget(package, "cfs_path") or ""):gmatch("[^;]+") do
     local base = template:match("^(.*)/%?%.lua$")
     local ok, files = pcall(core.readdir, (base or "") .. "/cfs/cli")
     for _, file in ipairs(base and ok and files or {}) do

@@ -5,6 +5,8 @@
 
 dir=$(scratch)
 host_mounts=$(findmnt -rn | wc -l)
+# A cache of its own, so counting extracted trees is not disturbed by other suites.
+export CFS_CACHE="$dir/cache"
 
 tar -C "$ROOT" -cf "$dir/root.tar" .
 gzip -c "$dir/root.tar" >"$dir/root.tar.gz"
@@ -22,8 +24,8 @@ check "archive writes are thrown away" out_is gone
 check "extracted once" [ "$(ls "$CFS_CACHE/rootfs" | grep -c '^tar-')" -eq 3 ]
 
 # Archives whose entries try to land outside the target. Trees are extracted
-# in $CFS_CACHE/tmp/NAME, so "../../../victim-tarball" from there is $WORK/victim-tarball.
-victim="$WORK/victim-tarball"
+# in $CFS_CACHE/tmp/NAME, so "../../../victim-tarball" from there is $dir/victim-tarball.
+victim="$dir/victim-tarball"
 mkdir "$victim"
 
 # evil_archive NAME: build $dir/NAME.tar; each kind of escape in its own archive.
