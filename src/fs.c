@@ -116,7 +116,7 @@ l_pivot_root(lua_State *L)
 #define PATH_CALL(fname, op, call)                                                                 \
   static int fname(lua_State *L)                                                                   \
   {                                                                                                \
-    const char *path = cfs_args_string(L, 1, NULL);                                                     \
+    const char *path = cfs_args_string(L, 1, NULL);                                                \
                                                                                                    \
     cfs_args_max(L, 1);                                                                            \
     if (call(path) < 0)                                                                            \

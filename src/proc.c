@@ -516,7 +516,7 @@ static const luaL_Reg funcs[] = {
     {"kill", l_kill},
     {"signum", l_signum},
     {"sigprocmask", l_sigprocmask},
-  {"umask", l_umask},
+    {"umask", l_umask},
     {"waitpid", l_waitpid},
     {NULL, NULL},
 };
