@@ -23,9 +23,11 @@ SRC := $(filter-out src/main.c,$(wildcard src/*.c))
 OBJ := $(SRC:src/%.c=$(BUILD)/obj/%.o)
 LUA_SRC := $(shell find lua -name '*.lua' | sort)
 
-# Debian packages the build, the tests and the default root filesystem need.
+# Debian packages the build, the tests and the default root filesystem need; the last
+# line is the benchmark's contenders and tools (tests/bench, also run by the tests).
 DEPS := gcc make pkg-config lua5.4 liblua5.4-dev libarchive-dev libcap-dev libseccomp-dev \
-        check busybox-static lua-check clang-format uidmap iproute2 procps util-linux
+        check busybox-static lua-check clang-format uidmap iproute2 procps util-linux \
+        hyperfine crun runc bubblewrap time jq shellcheck
 
 .PHONY: unit-tests all deps demo test test-unit test-lua test-integration lint format install clean bench
 
@@ -84,10 +86,11 @@ test: deps
 
 lint:
 	luacheck -q lua recipes tests src/embed.lua
-	clang-format --dry-run --Werror src/*.c src/*.h tests/unit/*.c tests/helpers/*.c
+	clang-format --dry-run --Werror src/*.c src/*.h tests/unit/*.c tests/helpers/*.c tests/bench/*.c
+	shellcheck -x -s sh tests/bench/run.sh tests/integration/test_bench.sh
 
 format:
-	clang-format -i src/*.c src/*.h tests/unit/*.c tests/helpers/*.c
+	clang-format -i src/*.c src/*.h tests/unit/*.c tests/helpers/*.c tests/bench/*.c
 
 install: $(BUILD)/cfs
 	install -d $(DESTDIR)$(BINDIR)
