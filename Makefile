@@ -15,19 +15,25 @@ LUA ?= lua5.4
 PKGS := lua5.4 libarchive libcap libseccomp
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -D_GNU_SOURCE $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-# Lua is linked statically: it saves the dynamic loader's work on every start.
+# Every library but the C library is linked statically: each shared one costs the
+# dynamic loader an open, its mappings and its relocations on every start, and
+# libarchive's pull in libxml2, ICU and libstdc++ too (1.1 ms of a 2.4 ms `cfs version`,
+# see docs/benchmarks.md). Only the objects cfs calls are linked in.
 LUA_STATIC := $(shell pkg-config --variable=libdir lua5.4 2>/dev/null)/liblua5.4.a
-LDLIBS += $(LUA_STATIC) $(shell pkg-config --libs libarchive libcap libseccomp 2>/dev/null) -lm -ldl
+STATIC_LIBS := $(shell pkg-config --static --libs libarchive libcap libseccomp 2>/dev/null)
+LDLIBS += $(LUA_STATIC) -Wl,-Bstatic $(STATIC_LIBS) -Wl,-Bdynamic -lm -ldl
 
 SRC := $(filter-out src/main.c,$(wildcard src/*.c))
 OBJ := $(SRC:src/%.c=$(BUILD)/obj/%.o)
 LUA_SRC := $(shell find lua -name '*.lua' | sort)
 
-# Debian packages the build, the tests and the default root filesystem need; the last
-# line is the benchmark's contenders and tools (tests/bench, also run by the tests).
+# Debian packages the build, the tests and the default root filesystem need. The third
+# line is the benchmark's contenders and tools (tests/bench, also run by the tests); the
+# last one has the static libraries libarchive depends on.
 DEPS := gcc make pkg-config lua5.4 liblua5.4-dev libarchive-dev libcap-dev libseccomp-dev \
         check busybox-static lua-check clang-format uidmap iproute2 procps util-linux \
-        hyperfine crun runc bubblewrap time jq shellcheck
+        hyperfine crun runc bubblewrap time jq shellcheck \
+        libacl1-dev liblzma-dev libzstd-dev liblz4-dev libbz2-dev zlib1g-dev libxml2-dev nettle-dev
 
 .PHONY: unit-tests all deps demo test test-unit test-lua test-integration lint format install clean bench
 
