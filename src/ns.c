@@ -1,7 +1,7 @@
 /*
- * Namespace primitives: clone (with its sync pipe and child trampoline),
- * unshare, setns, and the UTS calls sethostname, gethostname and
- * setdomainname.
+ * Namespace primitives: clone (with its sync pipe and child trampolines,
+ * fork-like or sharing the parent's memory), unshare, setns, and the UTS
+ * calls sethostname, gethostname and setdomainname.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -17,6 +18,13 @@
 
 #include "cfs.h"
 #include "proc.h"
+
+/* valgrind stops the program at a clone with CLONE_VM but not CLONE_THREAD. */
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#else
+#define RUNNING_ON_VALGRIND 0
+#endif
 
 const struct cfs_flag cfs_ns_flags[] = {
     {"cgroup", CLONE_NEWCGROUP}, {"ipc", CLONE_NEWIPC}, {"mnt", CLONE_NEWNS},
@@ -55,22 +63,24 @@ clone3_fork(unsigned long flags, int *pidfd)
 }
 
 /*
- * Run fn in the child and never return. The child waits for the parent's
- * release byte first: EOF means the parent died or its prepare callback
- * failed, and the child leaves before running any user code.
+ * Wait in the child for the parent's release byte. EOF means the parent died
+ * or its prepare callback failed: the child leaves before running user code.
  */
 static void
-child_main(lua_State *L, int syncfd, int fnidx)
+wait_release(int syncfd)
 {
   char go;
-  int status;
 
-  cfs_proc_reset_signals();
-  /* Set before the release read, so a parent that dies after it still takes us down. */
-  prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (cfs_read_retry(syncfd, &go, 1) != 1)
     _exit(125);
   close(syncfd);
+}
+
+/* Run the function at fnidx in the child and never return. */
+static void
+run_child(lua_State *L, int fnidx)
+{
+  int status;
 
   lua_pushcfunction(L, cfs_host_msghandler);
   lua_pushvalue(L, fnidx);
@@ -94,6 +104,17 @@ child_main(lua_State *L, int syncfd, int fnidx)
   _exit(status & 0xff);
 }
 
+/* The fork-like child: it has its own copy of the parent's memory. */
+static void
+forked_child_main(lua_State *L, int syncfd, int fnidx)
+{
+  cfs_proc_reset_signals();
+  /* Set before the release read, so a parent that dies after it still takes us down. */
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  wait_release(syncfd);
+  run_child(L, fnidx);
+}
+
 /* [-0, +0, v] Call opts.prepare(child) if given; the handle is at `handle`. */
 static int
 call_prepare(lua_State *L, int opts, int handle)
@@ -104,38 +125,138 @@ call_prepare(lua_State *L, int opts, int handle)
   return lua_pcall(L, 1, 0, 0);
 }
 
-/***
- * Start a child process in new namespaces, running fn there.
- * @function clone
- * @tparam {string,...} namespaces names: uts, pid, mnt, ipc, net, user, cgroup, time
- * @tparam function fn runs in the child; its integer result is the exit status
- * @tparam[opt] table opts prepare = function(child) run in the parent before the
- *   child goes on (uid maps, cgroups)
- * @treturn cfs.Process
- * @see clone(2)
+/* The default stack size of a main thread, so fn has the room a forked child has. */
+#define SHARED_STACK_SIZE (8 * 1024 * 1024)
+
+/*
+ * What a child that shares the parent's memory needs: a Lua thread of its
+ * own with fn at index 1, the sync pipe, the exec pipe and a stack. The
+ * child keeps the exec pipe's write end open until it execs or exits.
+ */
+struct shared_child {
+  lua_State *L;
+  int sync[2];
+  int done[2];
+  char *stack;
+};
+
+static int
+shared_child_main(void *arg)
+{
+  struct shared_child *c = arg;
+
+  close(c->sync[1]);
+  close(c->done[0]);
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  wait_release(c->sync[0]);
+  /*
+   * Reset after the release, not before: this child shares errno with the
+   * parent, which reads it while prepare runs. The calls above succeed and
+   * leave errno alone, but the reset fails on the signals glibc reserves.
+   */
+  cfs_proc_reset_signals();
+  run_child(c->L, 1);
+  return 0;
+}
+
+/* Make the pipes and the stack, with a guard page at its low end; errno on failure. */
+static int
+shared_open(struct shared_child *c)
+{
+  void *stack;
+
+  c->sync[0] = c->sync[1] = c->done[0] = c->done[1] = -1;
+  c->stack = NULL;
+  if (pipe2(c->sync, O_CLOEXEC) < 0 || pipe2(c->done, O_CLOEXEC) < 0)
+    return -1;
+  stack = mmap(NULL, SHARED_STACK_SIZE, PROT_READ | PROT_WRITE,
+               MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+  if (stack == MAP_FAILED)
+    return -1;
+  c->stack = stack;
+  return mprotect(c->stack, (size_t)sysconf(_SC_PAGESIZE), PROT_NONE);
+}
+
+/* Undo shared_open before any child exists, keeping errno. */
+static void
+shared_close(struct shared_child *c)
+{
+  int err = errno, i;
+
+  for (i = 0; i < 2; i++) {
+    if (c->sync[i] >= 0)
+      close(c->sync[i]);
+    if (c->done[i] >= 0)
+      close(c->done[i]);
+  }
+  if (c->stack != NULL)
+    munmap(c->stack, SHARED_STACK_SIZE);
+  errno = err;
+}
+
+/*
+ * clone with opts.vfork: the child runs on the parent's memory, as after
+ * vfork(2), so no page is copied on either side and its exec has no copy to
+ * tear down. The parent waits, after prepare and the release, until the exec
+ * pipe reaches EOF, which happens when the child execs or exits: until then
+ * it must not touch the Lua state the child is using.
+ * [-0, +1|2, v] Pushes the child's Lua thread, then prepare's error when
+ * *status is not LUA_OK. Returns the child's pid, or -1 with errno when no
+ * child was made.
+ */
+static pid_t
+clone_shared(lua_State *L, unsigned long flags, struct cfs_process *p, int *status)
+{
+  struct shared_child c;
+  char byte;
+
+  c.L = lua_newthread(L);
+  lua_pushvalue(L, 2);
+  lua_xmove(L, c.L, 1);
+  if (shared_open(&c) < 0) {
+    shared_close(&c);
+    return -1;
+  }
+
+  fflush(NULL);
+  p->pid = clone(shared_child_main, c.stack + SHARED_STACK_SIZE,
+                 (int)(flags | CLONE_VM | CLONE_PIDFD | SIGCHLD), &c, &p->pidfd);
+  if (p->pid < 0) {
+    p->pidfd = -1;
+    shared_close(&c);
+    return -1;
+  }
+
+  /* The child reads c: from here on the parent changes none of its fields. */
+  close(c.sync[0]);
+  close(c.done[1]);
+  *status = call_prepare(L, 3, 4);
+  if (*status == LUA_OK) {
+    /* EPIPE here means the child already died; its wait status shows why. */
+    cfs_write_retry(c.sync[1], "x", 1);
+    close(c.sync[1]);
+    /* The child never writes: only EOF (0) ends the wait, EINTR (-1) retries. */
+    while (read(c.done[0], &byte, 1) != 0)
+      ;
+  } else {
+    /* The child is still blocked on the pipe: end it before its stack goes. */
+    close(c.sync[1]);
+    cfs_process_reap(p, SIGKILL);
+  }
+  close(c.done[0]);
+  munmap(c.stack, SHARED_STACK_SIZE);
+  return p->pid;
+}
+
+/*
+ * The fork-like clone: the child gets a copy of the parent's memory.
+ * [-0, +1, v] Pushes the Process handle, as l_clone returns it.
  */
 static int
-l_clone(lua_State *L)
+clone_forked(lua_State *L, unsigned long flags, struct cfs_process *p)
 {
-  static const char *const allowed[] = {"prepare", NULL};
-  unsigned long flags;
-  struct cfs_process *p;
   int sync[2], pidfd = -1, err;
   pid_t pid;
-
-  luaL_checktype(L, 1, LUA_TTABLE);
-  flags = cfs_args_flags(L, 1, cfs_ns_flags, "namespace");
-  luaL_checktype(L, 2, LUA_TFUNCTION);
-  cfs_args_options(L, 3, allowed);
-  if (!lua_isnoneornil(L, 3)) {
-    lua_getfield(L, 3, "prepare");
-    if (!lua_isnil(L, -1))
-      luaL_checktype(L, -1, LUA_TFUNCTION);
-    lua_pop(L, 1);
-  }
-  cfs_args_max(L, 3);
-  lua_settop(L, 3);
-  p = cfs_process_new(L);
 
   if (pipe2(sync, O_CLOEXEC) < 0)
     return cfs_error_raise(L, "clone", NULL, errno);
@@ -150,7 +271,7 @@ l_clone(lua_State *L)
   }
   if (pid == 0) {
     close(sync[1]);
-    child_main(L, sync[0], 2);
+    forked_child_main(L, sync[0], 2);
   }
 
   close(sync[0]);
@@ -166,6 +287,59 @@ l_clone(lua_State *L)
   /* EPIPE here means the child already died; its wait status shows why. */
   cfs_write_retry(sync[1], "x", 1);
   close(sync[1]);
+  lua_settop(L, 4);
+  return 1;
+}
+
+/***
+ * Start a child process in new namespaces, running fn there.
+ * @function clone
+ * @tparam {string,...} namespaces names: uts, pid, mnt, ipc, net, user, cgroup, time
+ * @tparam function fn runs in the child; its integer result is the exit status
+ * @tparam[opt] table opts prepare = function(child) run in the parent before the
+ *   child goes on (uid maps, cgroups); vfork = true runs a child that ends in exec
+ *   on the parent's memory, which starts it faster (not with "time")
+ * @treturn cfs.Process
+ * @see clone(2)
+ */
+static int
+l_clone(lua_State *L)
+{
+  static const char *const allowed[] = {"prepare", "vfork", NULL};
+  unsigned long flags;
+  struct cfs_process *p;
+  int shared = 0, status;
+
+  luaL_checktype(L, 1, LUA_TTABLE);
+  flags = cfs_args_flags(L, 1, cfs_ns_flags, "namespace");
+  luaL_checktype(L, 2, LUA_TFUNCTION);
+  cfs_args_options(L, 3, allowed);
+  if (!lua_isnoneornil(L, 3)) {
+    lua_getfield(L, 3, "prepare");
+    if (!lua_isnil(L, -1))
+      luaL_checktype(L, -1, LUA_TFUNCTION);
+    lua_getfield(L, 3, "vfork");
+    if (!lua_isnil(L, -1))
+      luaL_checktype(L, -1, LUA_TBOOLEAN);
+    shared = lua_toboolean(L, -1);
+    lua_pop(L, 2);
+  }
+  cfs_args_max(L, 3);
+  lua_settop(L, 3);
+  p = cfs_process_new(L);
+
+  /*
+   * clone(2) cannot ask for a time namespace (clone3 with a stack would need
+   * assembly), and valgrind cannot run a child on shared memory: both get the
+   * fork-like child, as documented for opts.vfork.
+   */
+  if (!shared || (flags & CLONE_NEWTIME) != 0 || RUNNING_ON_VALGRIND)
+    return clone_forked(L, flags, p);
+
+  if (clone_shared(L, flags, p, &status) < 0)
+    return cfs_error_raise(L, "clone", NULL, errno);
+  if (status != LUA_OK)
+    return lua_error(L);
   lua_settop(L, 4);
   return 1;
 }

@@ -115,6 +115,8 @@ function M.start(spec, root)
     prepare = function(c)
       M.prepare(spec, c)
     end,
+    -- The child ends in exec, so it can borrow this process's memory.
+    vfork = true,
   })
   if not ok then
     if spec_module.contains(spec.namespaces, "user") then
