@@ -23,7 +23,21 @@ LUA_STATIC := $(shell pkg-config --variable=libdir lua5.4 2>/dev/null)/liblua5.4
 STATIC_LIBS := $(shell pkg-config --static --libs libarchive libcap libseccomp 2>/dev/null)
 LDLIBS += $(LUA_STATIC) -Wl,-Bstatic $(STATIC_LIBS) -Wl,-Bdynamic -lm -ldl
 
-SRC := $(filter-out src/main.c,$(wildcard src/*.c))
+# STATIC=1 (the default) links build/cfs with the C library too, so no dynamic loader
+# runs and no shared library is mapped at each start (0.2 ms, see docs/benchmarks.md),
+# and the binary runs in any root. It then loads no Lua C modules: src/static.c replaces
+# the dlopen that Lua's package library calls. STATIC=0 keeps libc and libm shared, for
+# valgrind's memcheck and the sanitizers, which need to replace malloc.
+STATIC ?= 1
+ifeq ($(STATIC),1)
+CFS_LDFLAGS := -static -Wl,--wrap=dlopen,--wrap=dlsym,--wrap=dlerror,--wrap=dlclose
+CFS_LDLIBS := $(LUA_STATIC) $(STATIC_LIBS) -lm
+CFS_EXTRA_OBJ := $(BUILD)/obj/static.o
+else
+CFS_LDLIBS := $(LDLIBS)
+endif
+
+SRC := $(filter-out src/main.c src/static.c,$(wildcard src/*.c))
 OBJ := $(SRC:src/%.c=$(BUILD)/obj/%.o)
 LUA_SRC := $(shell find lua -name '*.lua' | sort)
 
@@ -35,7 +49,8 @@ DEPS := gcc make pkg-config lua5.4 liblua5.4-dev libarchive-dev libcap-dev libse
         hyperfine crun runc bubblewrap time jq shellcheck \
         libacl1-dev liblzma-dev libzstd-dev liblz4-dev libbz2-dev zlib1g-dev libxml2-dev nettle-dev
 
-.PHONY: unit-tests all deps demo test test-unit test-lua test-integration lint format install clean bench
+.PHONY: FORCE unit-tests all deps demo test test-unit test-lua test-integration lint format \
+        install clean bench
 
 all: $(BUILD)/cfs
 
@@ -51,8 +66,13 @@ $(BUILD)/embedded.c: src/embed.lua $(LUA_SRC) | $(BUILD)
 $(BUILD)/libcfs.a: $(OBJ) $(BUILD)/obj/embedded.o
 	$(AR) rcs $@ $^
 
-$(BUILD)/cfs: $(BUILD)/obj/main.o $(BUILD)/libcfs.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+# Relink when the link mode changes (make STATIC=0 after a static build).
+$(BUILD)/link.flags: FORCE | $(BUILD)
+	@flags='$(CFS_LDFLAGS) $(CFS_LDLIBS)'; \
+	echo "$$flags" | cmp -s - $@ || echo "$$flags" >$@
+
+$(BUILD)/cfs: $(BUILD)/obj/main.o $(CFS_EXTRA_OBJ) $(BUILD)/libcfs.a $(BUILD)/link.flags
+	$(CC) $(LDFLAGS) $(CFS_LDFLAGS) -o $@ $(filter-out %.flags,$^) $(CFS_LDLIBS)
 
 $(BUILD) $(BUILD)/obj $(BUILD)/tests/unit:
 	mkdir -p $@
@@ -93,7 +113,8 @@ test: deps
 lint:
 	luacheck -q lua recipes tests src/embed.lua
 	clang-format --dry-run --Werror src/*.c src/*.h tests/unit/*.c tests/helpers/*.c tests/bench/*.c
-	shellcheck -x -s sh tests/bench/run.sh tests/integration/test_bench.sh
+	shellcheck -x -s sh tests/bench/run.sh tests/integration/test_bench.sh \
+	  tests/integration/test_static.sh
 
 format:
 	clang-format -i src/*.c src/*.h tests/unit/*.c tests/helpers/*.c tests/bench/*.c
