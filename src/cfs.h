@@ -78,6 +78,9 @@ void cfs_cred_register(lua_State *L);
 
 int luaopen_cfs_core(lua_State *L);
 
+/* alloc.c: the lua_Alloc of the host's state. */
+void *cfs_alloc(void *ud, void *ptr, size_t osize, size_t nsize);
+
 /* host.c: the error path shared by the host and cloned children. */
 int cfs_host_msghandler(lua_State *L);
 int cfs_host_report(lua_State *L, int idx);

@@ -74,6 +74,8 @@ main(int argc, char **argv)
     fputs("cfs: cannot create the Lua state: not enough memory\n", stderr);
     return 125;
   }
+  /* After luaL_newstate, which also sets the panic and warning functions. */
+  lua_setallocf(L, cfs_alloc, NULL);
   lua_pushcfunction(L, pmain);
   lua_pushinteger(L, argc);
   lua_pushlightuserdata(L, argv);
