@@ -113,7 +113,7 @@ test: deps
 lint:
 	luacheck -q lua recipes tests src/embed.lua
 	clang-format --dry-run --Werror src/*.c src/*.h tests/unit/*.c tests/helpers/*.c tests/bench/*.c
-	shellcheck -x -s sh tests/bench/run.sh tests/integration/test_bench.sh \
+	shellcheck -x -s sh tests/bench/run.sh tests/bench/compare.sh tests/integration/test_bench.sh \
 	  tests/integration/test_static.sh
 
 format:
