@@ -151,6 +151,7 @@ mountinfo >"$WORK/mounts.before"
 # would race on /dev/ptmx.
 "$CFS" rootfs busybox "$WORK/root" >/dev/null
 "${CC:-cc}" -O2 -Wall -Wextra -o "$WORK/floor" tests/bench/floor.c
+"${CC:-cc}" -O2 -Wall -Wextra -static -o "$WORK/floor-static" tests/bench/floor.c
 mkdir "$WORK/bundle"
 cat >"$WORK/bundle/config.json" <<EOF
 {
@@ -179,7 +180,7 @@ cat >"$WORK/bundle/config.json" <<EOF
 }
 EOF
 
-CONTENDERS="floor-chroot floor-pivot cfs-run cfs-recipe crun runc bwrap"
+CONTENDERS="floor-chroot floor-pivot floor-static cfs-run cfs-recipe crun runc bwrap"
 
 # The command line of contender $1, quoted for eval and for hyperfine's
 # own word splitting; $2 makes the crun or runc container id unique.
@@ -187,6 +188,7 @@ command_of() {
   case $1 in
   floor-chroot) echo "'$WORK/floor' chroot '$WORK/root' bench /bin/true" ;;
   floor-pivot) echo "'$WORK/floor' pivot '$WORK/root' bench /bin/true" ;;
+  floor-static) echo "'$WORK/floor-static' pivot '$WORK/root' bench /bin/true" ;;
   cfs-run)
     echo "'$CFS' run --rootfs '$WORK/root' --hostname bench --ns uts,pid,mnt,ipc,net" \
       "-- /bin/true"
@@ -294,9 +296,11 @@ version_of() {
 # The generated part of docs/benchmarks.md, in markdown.
 report() {
   cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
-  echo "Measured $(date -u +%Y-%m-%d) by \`make bench\` (tests/bench/run.sh) on Linux" \
-    "$(uname -r), $(nproc) cores, $cpu; $RUNS runs each after $WARMUP warmup runs" \
-    "(hyperfine -N). The floor is tests/bench/floor.c with pivot_root."
+  echo "Measured $(date -u +%Y-%m-%d) by \`make bench\` (tests/bench/run.sh) on Linux"
+  echo "$(uname -r), $(nproc) cores, $cpu; $RUNS runs each after $WARMUP warmup runs"
+  echo "(hyperfine -N). The floor is tests/bench/floor.c with pivot_root, linked"
+  echo "dynamically as C programs usually are; floor-static is the same program"
+  echo "linked statically, which leaves out the dynamic loader's work."
   echo
   echo "| contender | median ms | min ms | max ms | ratio to floor | ratio to cfs run |"
   echo "|---|---:|---:|---:|---:|---:|"
@@ -317,6 +321,7 @@ report() {
   for name in floor-pivot cfs-run crun runc bwrap; do
     echo "- $name: $(version_of "$name")"
   done
+  echo "- busybox (the root): $("$WORK/root/bin/busybox" 2>&1 | head -n 1)"
   echo "- hyperfine: $(hyperfine --version)"
 }
 
