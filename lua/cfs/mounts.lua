@@ -316,6 +316,18 @@ end
 --   create is nil
 function M.open_in_root(rootfd, path, create_kind)
   local parts = split(path)
+  -- Most targets exist: one lookup of the whole path saves a lookup per
+  -- component. On any error but ENOENT the walk below runs, so the error
+  -- raised names the same component as without this shortcut.
+  if #parts > 0 then
+    local ok, fd = pcall(core.openat2, rootfd, table.concat(parts, "/"), { "path" }, RESOLVE)
+    if ok then
+      return fd
+    end
+    if not create_kind and errors.is_error(fd) and fd.code == "ENOENT" then
+      return nil
+    end
+  end
   local dir = core.openat2(rootfd, ".", { "path", "directory" }, RESOLVE)
   local done, links, created = 0, 0, nil
   while done < #parts do
