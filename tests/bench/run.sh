@@ -145,15 +145,16 @@ fi
 list_cgroups >"$WORK/cgroups.before"
 mountinfo >"$WORK/mounts.before"
 
-# The shared fixtures: one busybox tree, the floor and an OCI bundle. crun and
-# runc always create the OCI default devices and links in /dev: a tmpfs there
-# keeps them out of the shared tree, where runc containers started at once
-# would race on /dev/ptmx.
+# The shared fixtures: one busybox tree, the floor and two OCI bundles.
 "$CFS" rootfs busybox "$WORK/root" >/dev/null
 "${CC:-cc}" -O2 -Wall -Wextra -o "$WORK/floor" tests/bench/floor.c
 "${CC:-cc}" -O2 -Wall -Wextra -static -o "$WORK/floor-static" tests/bench/floor.c
-mkdir "$WORK/bundle"
-cat >"$WORK/bundle/config.json" <<EOF
+
+# write_bundle DIR MOUNTS LINUX: a config.json for the job, with the extra
+# mounts (JSON list items) and the extra fields of "linux" given.
+write_bundle() {
+  mkdir "$1"
+  cat >"$1/config.json" <<EOF
 {
   "ociVersion": "1.0.2",
   "process": {
@@ -168,10 +169,10 @@ cat >"$WORK/bundle/config.json" <<EOF
   "mounts": [
     { "destination": "/proc", "type": "proc", "source": "proc",
       "options": [ "nosuid", "noexec", "nodev" ] },
-    { "destination": "/dev", "type": "tmpfs", "source": "tmpfs",
-      "options": [ "nosuid", "strictatime", "mode=755", "size=64k" ] }
+    $2
   ],
   "linux": {
+    $3
     "namespaces": [
       { "type": "pid" }, { "type": "network" }, { "type": "ipc" },
       { "type": "uts" }, { "type": "mount" }
@@ -179,8 +180,35 @@ cat >"$WORK/bundle/config.json" <<EOF
   }
 }
 EOF
+}
 
-CONTENDERS="floor-chroot floor-pivot floor-static cfs-run cfs-recipe crun runc bwrap"
+# The job. crun and runc always create the OCI default devices and links in
+# /dev: a tmpfs there keeps them out of the shared tree, where runc
+# containers started at once would race on /dev/ptmx.
+write_bundle "$WORK/bundle" '{ "destination": "/dev", "type": "tmpfs", "source": "tmpfs",
+      "options": [ "nosuid", "strictatime", "mode=755", "size=64k" ] }' ''
+
+# The job with what `cfs run` adds by default, as `runc spec` has it: /dev
+# with devpts, shm and mqueue, a read-only /sys, masked and read-only paths.
+write_bundle "$WORK/bundle-full" '{ "destination": "/dev", "type": "tmpfs", "source": "tmpfs",
+      "options": [ "nosuid", "strictatime", "mode=755", "size=65536k" ] },
+    { "destination": "/dev/pts", "type": "devpts", "source": "devpts",
+      "options": [ "nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620" ] },
+    { "destination": "/dev/shm", "type": "tmpfs", "source": "shm",
+      "options": [ "nosuid", "noexec", "nodev", "mode=1777", "size=65536k" ] },
+    { "destination": "/dev/mqueue", "type": "mqueue", "source": "mqueue",
+      "options": [ "nosuid", "noexec", "nodev" ] },
+    { "destination": "/sys", "type": "sysfs", "source": "sysfs",
+      "options": [ "nosuid", "noexec", "nodev", "ro" ] }' '"maskedPaths": [
+      "/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
+      "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/sys/firmware",
+      "/proc/scsi"
+    ],
+    "readonlyPaths": [
+      "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"
+    ],'
+
+CONTENDERS="floor-chroot floor-pivot floor-static cfs-run cfs-recipe crun crun-full runc bwrap"
 
 # The command line of contender $1, quoted for eval and for hyperfine's
 # own word splitting; $2 makes the crun or runc container id unique.
@@ -195,6 +223,7 @@ command_of() {
     ;;
   cfs-recipe) echo "'$CFS' recipe '$TOP/tests/bench/minimal.lua' '$WORK/root' bench /bin/true" ;;
   crun) echo "crun run --bundle '$WORK/bundle' $PREFIX-crun$2" ;;
+  crun-full) echo "crun run --bundle '$WORK/bundle-full' $PREFIX-crunfull$2" ;;
   runc) echo "runc run --bundle '$WORK/bundle' $PREFIX-runc$2" ;;
   bwrap)
     echo "bwrap --unshare-uts --unshare-pid --unshare-ipc --unshare-net" \
@@ -287,7 +316,7 @@ version_of() {
   case $1 in
   floor-*) "${CC:-cc}" --version | head -n 1 ;;
   cfs-*) "$CFS" version ;;
-  crun) crun --version | head -n 1 ;;
+  crun*) crun --version | head -n 1 ;;
   runc) runc --version | head -n 1 ;;
   bwrap) bwrap --version ;;
   esac

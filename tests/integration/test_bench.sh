@@ -33,7 +33,8 @@ run_bench() {
 
 run_bench
 check "quick run status" status_is 0
-for contender in floor-chroot floor-pivot floor-static cfs-run cfs-recipe crun runc bwrap; do
+for contender in floor-chroot floor-pivot floor-static cfs-run cfs-recipe crun crun-full runc \
+  bwrap; do
   check "quick run times $contender" out_has "^| $contender | [0-9.]* |"
   check "quick run measures $contender" out_has "^| $contender | [0-9]* | [0-9.]* | [0-9.]* |$"
 done
