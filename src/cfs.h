@@ -63,6 +63,8 @@ int *cfs_fd_new(lua_State *L);
 const struct cfs_flag *cfs_fd_open_flags(void);
 
 /* proc.c */
+extern int cfs_vfork_marker_fd;
+void cfs_vfork_mark(char step);
 void cfs_status_decode(int wstatus, const char **how, int *code);
 void cfs_proc_reset_signals(void);
 

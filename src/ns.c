@@ -101,6 +101,7 @@ run_child(lua_State *L, int fnidx)
     status = cfs_host_report(L, lua_gettop(L));
   }
   fflush(NULL);
+  cfs_vfork_mark('x');
   _exit(status & 0xff);
 }
 
@@ -155,6 +156,8 @@ shared_child_main(void *arg)
    * leave errno alone, but the reset fails on the signals glibc reserves.
    */
   cfs_proc_reset_signals();
+  cfs_vfork_marker_fd = c->done[1];
+  cfs_vfork_mark('s');
   run_child(c->L, 1);
   return 0;
 }
@@ -195,6 +198,36 @@ shared_close(struct shared_child *c)
 }
 
 /*
+ * Wait until the exec pipe reaches EOF, which happens when the child execs
+ * or exits. If its last step marker says it was running Lua, a signal such
+ * as SIGKILL ended it in the middle of its work on the shared heap, which
+ * may hold a half-made change or a held malloc lock. Nothing in this
+ * process can then use the heap safely, so report with write(2) alone and
+ * leave at once.
+ */
+static void
+wait_for_exec(struct shared_child *c, struct cfs_process *p)
+{
+  static const char msg[] = "cfs: clone: the child was killed while it ran Lua on memory it "
+                            "shared with cfs; stopping\n";
+  char byte, last = 0;
+  siginfo_t info;
+  ssize_t n;
+
+  while ((n = read(c->done[0], &byte, 1)) != 0)
+    if (n == 1)
+      last = byte;
+  cfs_vfork_marker_fd = -1;
+  if (last == 0 || last == 'e' || last == 'x')
+    return;
+
+  cfs_write_retry(2, msg, sizeof msg - 1);
+  memset(&info, 0, sizeof info);
+  waitid(P_PID, (id_t)p->pid, &info, WEXITED);
+  _exit(info.si_code == CLD_EXITED ? 125 : 128 + info.si_status);
+}
+
+/*
  * clone with opts.vfork: the child runs on the parent's memory, as after
  * vfork(2), so no page is copied on either side and its exec has no copy to
  * tear down. The parent waits, after prepare and the release, until the exec
@@ -208,7 +241,6 @@ static pid_t
 clone_shared(lua_State *L, unsigned long flags, struct cfs_process *p, int *status)
 {
   struct shared_child c;
-  char byte;
 
   c.L = lua_newthread(L);
   lua_pushvalue(L, 2);
@@ -235,9 +267,7 @@ clone_shared(lua_State *L, unsigned long flags, struct cfs_process *p, int *stat
     /* EPIPE here means the child already died; its wait status shows why. */
     cfs_write_retry(c.sync[1], "x", 1);
     close(c.sync[1]);
-    /* The child never writes: only EOF (0) ends the wait, EINTR (-1) retries. */
-    while (read(c.done[0], &byte, 1) != 0)
-      ;
+    wait_for_exec(&c, p);
   } else {
     /* The child is still blocked on the pipe: end it before its stack goes. */
     close(c.sync[1]);

@@ -20,6 +20,22 @@
 
 extern char **environ;
 
+int cfs_vfork_marker_fd = -1;
+
+/*
+ * Tell the parent of a child that shares its memory (clone with vfork) how
+ * far the child got: 's' Lua started, 'e' about to exec, 'r' Lua resumed
+ * after a failed exec, 'x' about to exit. The parent reads the last byte to
+ * know whether the child could have died in the middle of changing the
+ * shared heap. A no-op in every other process.
+ */
+void
+cfs_vfork_mark(char step)
+{
+  if (cfs_vfork_marker_fd >= 0)
+    cfs_write_retry(cfs_vfork_marker_fd, &step, 1);
+}
+
 /* The PATH used when the environment given to exec has none (the one docker sets). */
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -302,12 +318,14 @@ l_exec(lua_State *L)
   }
 
   fflush(NULL);
+  cfs_vfork_mark('e');
   if (strchr(cmd, '/') != NULL) {
     execve(cmd, (char *const *)argv, (char *const *)envp);
     err = errno;
   } else {
     err = exec_search(cmd, argv, envp, path != NULL ? path : DEFAULT_PATH);
   }
+  cfs_vfork_mark('r');
   return cfs_error_raise(L, "exec", cmd, err);
 }
 
@@ -465,6 +483,7 @@ l_exit(lua_State *L)
 
   cfs_args_max(L, 1);
   fflush(NULL);
+  cfs_vfork_mark('x');
   _exit((int)(code & 0xff));
 }
 

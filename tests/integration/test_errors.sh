@@ -71,6 +71,34 @@ check "missing interpreter hint" err_has "interpreter or loader was not found"
 run "$CFS" run --bind "$dir/badinterp:/bin/badinterp" -- badinterp
 check "missing interpreter in PATH is 126" status_is 126
 
+# A child that shares cfs's memory (clone with vfork) killed while it runs
+# Lua may leave the heap half changed: cfs must stop at once, with one line.
+cat >"$dir/vfork-kill.lua" <<'LUA'
+local cfs = require "cfs"
+cfs.clone({}, function()
+  local t = {}
+  for i = 1, 1000 do
+    t[i] = tostring(i)
+  end
+  cfs.kill(cfs.getpid(), "KILL")
+end, { vfork = true })
+print("parent went on")
+LUA
+run "$CFS" recipe "$dir/vfork-kill.lua"
+check "vfork child killed in Lua: status" status_is 137
+check "vfork child killed in Lua: one line" err_is_one_line
+check "vfork child killed in Lua: parent stopped" out_is ""
+
+cat >"$dir/vfork-exit.lua" <<'LUA'
+local cfs = require "cfs"
+local child = cfs.clone({}, function()
+  cfs.exit(4)
+end, { vfork = true })
+print(child:wait())
+LUA
+run "$CFS" recipe "$dir/vfork-exit.lua"
+check "vfork child exit: parent goes on" out_is "$(printf 'exited\t4')"
+
 run "$CFS" -v recipe "$dir/raise.lua"
 check "debug adds traceback" err_has "stack traceback"
 
