@@ -67,6 +67,10 @@ void cfs_fs_register(lua_State *L);
 void cfs_proc_register(lua_State *L);
 void cfs_fd_register(lua_State *L);
 void cfs_archive_register(lua_State *L);
+void cfs_caps_register(lua_State *L);
+void cfs_prctl_register(lua_State *L);
+void cfs_rlimit_register(lua_State *L);
+void cfs_seccomp_register(lua_State *L);
 
 int luaopen_cfs_core(lua_State *L);
 
