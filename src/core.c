@@ -47,6 +47,7 @@ luaopen_cfs_core(lua_State *L)
   cfs_fd_register(L);
   cfs_archive_register(L);
   cfs_caps_register(L);
+  cfs_exe_register(L);
   cfs_prctl_register(L);
   cfs_rlimit_register(L);
   cfs_seccomp_register(L);
