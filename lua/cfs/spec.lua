@@ -2,6 +2,7 @@
 -- defaults, and validation that rejects unknown fields and bad values
 -- before anything is created.
 local errors = require "cfs.errors"
+local hardening = require "cfs.hardening"
 local mounts = require "cfs.mounts"
 
 local M = {}
@@ -21,6 +22,9 @@ local FIELDS = {
   propagation = true,
   rootfs = true,
 }
+for _, name in ipairs(hardening.FIELDS) do
+  FIELDS[name] = true
+end
 
 local function invalid(msg, hint)
   errors.raise(msg, { context = "spec", hint = hint })
@@ -115,7 +119,8 @@ end
 
 --- Build a validated spec from fields, filling in defaults.
 -- @tparam table fields command, cwd, env (added to the base environment),
---   hostname, mounts, namespaces, propagation, rootfs
+--   hostname, mounts, namespaces, propagation, rootfs, and the limits and
+--   privileges cfs.hardening describes
 -- @treturn table the spec
 -- @raise cfs.Error (status 125) naming the first invalid field
 function M.new(fields)
@@ -150,6 +155,7 @@ function M.new(fields)
       tostring(spec.propagation)))
   end
   spec.env = M.base_env(spec.hostname, fields.env)
+  hardening.check(spec, fields)
   return spec
 end
 

@@ -2,6 +2,7 @@
 -- spec (cfs.spec) and cfs.container runs it.
 local container = require "cfs.container"
 local errors = require "cfs.errors"
+local hardening = require "cfs.hardening"
 local options = require "cfs.cli.options"
 local spec = require "cfs.spec"
 
@@ -18,6 +19,11 @@ to a throwaway layer on top of it.
 
 Run as a user other than root, cfs adds a user namespace in which the
 caller is root.
+
+CMD starts with docker's default capabilities, no_new_privs and a seccomp
+profile that refuses the dangerous syscalls docker's refuses (see
+docs/security.md). --memory, --pids and --cpus put the container in a
+cgroup of its own, removed when it ends.
 
 The exit status is CMD's own; 128+N when signal N killed it; 125 when cfs
 itself failed; 126 when CMD cannot be executed; 127 when it is not found.
@@ -47,8 +53,9 @@ M.options = {
       .. "starts with only PATH, HOME, TERM and HOSTNAME",
   },
   { name = "workdir", short = "w", arg = "DIR", help = "working directory inside (default: /)" },
-  { name = "help", short = "h", help = "show this help" },
 }
+table.move(hardening.OPTIONS, 1, #hardening.OPTIONS, #M.options + 1, M.options)
+table.insert(M.options, { name = "help", short = "h", help = "show this help" })
 
 local function parse_env(list)
   local env = {}
@@ -94,6 +101,7 @@ function M.spec(argv)
     command = #command > 0 and command or nil,
     namespaces = values.ns and parse_namespaces(values.ns) or nil,
   }
+  hardening.fields(values, fields)
   local ok, result = pcall(spec.new, fields)
   if not ok then
     result.context = "run"
