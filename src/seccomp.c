@@ -127,6 +127,10 @@ l_seccomp_init(lua_State *L)
   rc = seccomp_attr_set(f->ctx, SCMP_FLTATR_CTL_NNP, 0);
   if (rc < 0)
     return cfs_error_raise(L, "seccomp_attr_set", "nnp", -rc);
+  /* Without it, every kernel error from seccomp_load reads ECANCELED. */
+  rc = seccomp_attr_set(f->ctx, SCMP_FLTATR_API_SYSRAWRC, 1);
+  if (rc < 0)
+    return cfs_error_raise(L, "seccomp_attr_set", "sysrawrc", -rc);
   return 1;
 }
 

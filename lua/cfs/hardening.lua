@@ -163,9 +163,13 @@ local function check_resources(resources)
     local cgroup = require "cfs.cgroup"
     local bytes = math.type(resources.memory) == "integer" and resources.memory
       or cgroup.parse_size(resources.memory)
-    if not bytes or bytes < cgroup.MIN_MEMORY then
-      invalid(string.format("memory limit '%s' is below the minimum of 6M",
-        tostring(resources.memory)), "a container needs a few MiB before its command starts")
+    if not bytes then
+      invalid(string.format("invalid memory limit '%s'", tostring(resources.memory)),
+        "a size is a number of bytes, or a number with k, m or g")
+    end
+    if bytes < cgroup.MIN_MEMORY then
+      invalid(string.format("memory limit %s is below the minimum of 6M",
+        cgroup.format_size(bytes)), "a container needs a few MiB before its command starts")
     end
     out.memory = bytes
   end
@@ -281,7 +285,13 @@ function M.apply(spec, prepared)
     core.prctl("set_no_new_privs", 1)
   end
   if filter then
-    errors.context("seccomp", filter.load, filter)
+    local ok, err = pcall(filter.load, filter)
+    if not ok then
+      if errors.is_error(err) and err.code == "EACCES" then
+        err.hint = "without no_new_privs, loading a filter needs CAP_SYS_ADMIN"
+      end
+      error(errors.wrap(err, "seccomp"), 0)
+    end
   end
   if not spec.no_new_privs then
     caps.apply(spec.capabilities)
