@@ -14,7 +14,10 @@
 static lua_State *L;
 
 static const struct cfs_flag flags[] = {
-  {"bind", MS_BIND}, {"rec", MS_REC}, {"ro", MS_RDONLY}, {NULL, 0},
+    {"bind", MS_BIND},
+    {"rec", MS_REC},
+    {"ro", MS_RDONLY},
+    {NULL, 0},
 };
 
 static void
