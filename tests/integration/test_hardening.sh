@@ -8,9 +8,9 @@ host_mounts=$(findmnt -rn | wc -l)
 DOCKER_MASK=00000000a80425fb
 ZERO_MASK=0000000000000000
 
-# The directories of cfs cgroups under every hierarchy.
+# The directories of cfs cgroups ("cfs-PID-RANDOM") under every hierarchy.
 cgroup_dirs() {
-  find /sys/fs/cgroup -mindepth 1 -type d -name 'cfs-*' 2>/dev/null | sort
+  find /sys/fs/cgroup -mindepth 1 -type d -name 'cfs-[0-9]*' 2>/dev/null | sort
 }
 
 # The cgroup directories of the cfs process with PID $1.
@@ -365,6 +365,26 @@ check "host cfs runs from a sealed memfd" [ "$(readlink /proc/$cfs_pid/exe)" = "
 check "host cfs keeps its name" [ "$(cat /proc/$cfs_pid/comm)" = cfs ]
 kill -TERM "$cfs_pid"
 wait "$cfs_pid"
+
+# --- Recipes -------------------------------------------------------------------------
+
+run "$CFS" recipe recipes/limits.lua
+check "limits recipe: status 0" status_is 0
+check "limits recipe: memory child killed" out_has "^memory: the child was killed (signaled 9)"
+check "limits recipe: one OOM kill" out_has "out-of-memory kills: 1"
+check "limits recipe: fork refused at 16" out_has "fork 16 failed: EAGAIN"
+check "limits recipe: 15 children" out_has "started 15 children, 16 processes"
+
+run "$CFS" recipe recipes/sandbox.lua
+check "sandbox recipe: status 0" status_is 0
+check "sandbox recipe: no capabilities" [ "$(field CapBnd)$(field CapEff)" = "$ZERO_MASK$ZERO_MASK" ]
+check "sandbox recipe: no_new_privs" [ "$(field NoNewPrivs)" = 1 ]
+check "sandbox recipe: seccomp filter" [ "$(field Seccomp)" = 2 ]
+check "sandbox recipe: read-only root" out_has "^write to /: refused$"
+check "sandbox recipe: no mount" out_has "^mount: refused$"
+check "sandbox recipe: no user namespace" out_has "^user namespace: refused$"
+check "sandbox recipe: only loopback" out_has "^network interfaces: lo$"
+check "sandbox recipe: quiet" err_empty
 
 # --- Bad values -------------------------------------------------------------------
 

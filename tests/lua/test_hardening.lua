@@ -38,7 +38,7 @@ end
 
 local function cgroup_dirs()
   local count = 0
-  local p = io.popen("find /sys/fs/cgroup -mindepth 1 -type d -name 'cfs-*' 2>/dev/null")
+  local p = io.popen("find /sys/fs/cgroup -mindepth 1 -type d -name 'cfs-[0-9]*' 2>/dev/null")
   for _ in p:lines() do
     count = count + 1
   end
