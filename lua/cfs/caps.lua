@@ -8,8 +8,8 @@ local log = require "cfs.log"
 
 local M = {}
 
---- The default set: docker's (moby's oci/caps/defaults.go, unchanged from
--- docker 1.x to 27), in bit order.
+--- The default set: docker's (DefaultCapabilities in moby's
+-- oci/caps/defaults.go), in bit order.
 M.DEFAULT = {
   "chown", "dac_override", "fowner", "fsetid", "kill", "setgid", "setuid", "setpcap",
   "net_bind_service", "net_raw", "sys_chroot", "mknod", "audit_write", "setfcap",
