@@ -11,13 +11,18 @@ for name, value in pairs(core) do
 end
 
 local LIBRARY = {
+  caps = true,
+  cgroup = true,
   cli = true,
   container = true,
   errors = true,
   fs = true,
+  hardening = true,
   log = true,
   mounts = true,
+  rlimit = true,
   rootfs = true,
+  seccomp = true,
   spec = true,
 }
 

@@ -456,3 +456,56 @@ t.test("spec checks limits and privileges", function()
   t.raises("unknown capability 'bogus'", spec.new, { capabilities = { "bogus" } })
   t.raises("seccomp 'strict' is not", spec.new, { seccomp = "strict" })
 end)
+
+t.test("library modules reachable from cfs", function()
+  for _, name in ipairs { "caps", "cgroup", "hardening", "rlimit", "seccomp" } do
+    t.eq(cfs[name], require("cfs." .. name), "cfs." .. name)
+  end
+end)
+
+t.test("binary runs from a sealed copy", function()
+  t.eq(cfs.exe_sealed(), true, "exe_sealed")
+  t.eq(cfs.readlink("/proc/self/exe"), "/memfd:cfs (deleted)", "exe link")
+end)
+
+-- name = list of {arguments, expected error text} that must raise.
+local BAD_ARGS = {
+  cap_set_proc = {
+    { { { effective = { "cap_bogus" } } }, "unknown capability 'cap_bogus'" },
+    { { { permitted = "cap_kill" } }, "set 'permitted' must be a list" },
+  },
+  cap_drop_bound = { { { 99 }, "capability number out of range" } },
+  cap_set_ambient = { { { "cap_kill" }, "boolean expected" } },
+  prctl = {
+    { { "set_dumpable", 2 }, "0 or 1 expected" },
+    { { "set_pdeathsig", "NOPE" }, "unknown signal 'NOPE'" },
+  },
+  setrlimit = {
+    { { "nofile", 1 }, "bad argument #3 to 'setrlimit'" },
+    { { "nofile", 1, 2, 3 }, "no value expected" },
+  },
+  seccomp_init = {
+    { { { errno = "EPERM" } }, "integer field 'errno'" },
+    { { { errno = 1, extra = 2 } }, "unknown option 'extra'" },
+    { { { errno = 70000 } }, "errno out of range" },
+  },
+  exe_sealed = { { { 1 }, "no value expected" } },
+}
+
+for name, cases in pairs(BAD_ARGS) do
+  for i, case in ipairs(cases) do
+    t.test(string.format("%s bad arguments %d", name, i), function()
+      t.raises(case[2]:gsub("to '([%w_]+)'", "to '[%%w._]*%1'"), cfs[name],
+        table.unpack(case[1], 1, 4))
+    end)
+  end
+end
+
+t.test("seccomp filter bad arguments", function()
+  local filter = cfs.seccomp_init("allow")
+  t.raises("unknown architecture 'vax'", filter.arch_add, filter, "vax")
+  t.raises("at most 6 conditions expected", filter.rule_add, filter, "log", "kill",
+    { {}, {}, {}, {}, {}, {}, {} })
+  filter:release()
+  t.raises("filter is released", filter.rule_add, filter, "log", "kill")
+end)
