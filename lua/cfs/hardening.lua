@@ -30,7 +30,7 @@ M.OPTIONS = {
     arg = "SIZE",
     help = "memory limit, swap included: bytes or a number with k, m, g (at least 6m)",
   },
-  { name = "pids", arg = "N", help = "most processes and threads the container may have" },
+  { name = "pids", arg = "N", help = "maximum number of processes and threads in the container" },
   { name = "cpus", arg = "FRACTION", help = "CPU time, in CPUs (0.5: half of one CPU)" },
   {
     name = "cap-add",

@@ -21,7 +21,7 @@ Run as a user other than root, cfs adds a user namespace in which the
 caller is root.
 
 CMD starts with docker's default capabilities, no_new_privs and a seccomp
-profile that refuses the dangerous syscalls docker's refuses (see
+profile that blocks the dangerous syscalls docker's profile blocks (see
 docs/security.md). --memory, --pids and --cpus put the container in a
 cgroup of its own, removed when it ends.
 
