@@ -136,31 +136,36 @@ end
 -- the bounding set, empty the ambient set, and set effective and permitted
 -- to the list. Dropping from the bounding set needs CAP_SETPCAP, so it
 -- comes before the capset that may give CAP_SETPCAP up.
--- @tparam {string,...} names short names, as from cfs.caps.combine
+-- @tparam {string,...} names names as cfs.caps.resolve takes them, such as
+--   those from cfs.caps.combine
 -- @tparam[opt] table opts inheritable: the inheritable set (default empty; see
 --   docs/security.md)
 function M.apply(names, opts)
   opts = opts or {}
+  local function numbers(list)
+    local out = {}
+    for i, name in ipairs(list) do
+      local _, number = M.resolve(name)
+      if not number then
+        invalid(string.format("unknown capability '%s'", tostring(name)))
+      end
+      out[i] = number
+    end
+    return out
+  end
+  local wanted, inheritable = numbers(names), numbers(opts.inheritable or {})
+
   local keep = {}
-  for _, name in ipairs(names) do
-    keep["cap_" .. name] = true
+  for _, number in ipairs(wanted) do
+    keep[number] = true
   end
   for cap = 0, core.cap_max_bits() - 1 do
-    if not keep[core.cap_to_name(cap)] and core.cap_get_bound(cap) then
+    if not keep[cap] and core.cap_get_bound(cap) then
       core.cap_drop_bound(cap)
     end
   end
   core.cap_reset_ambient()
-
-  local list = {}
-  for i, name in ipairs(names) do
-    list[i] = "cap_" .. name
-  end
-  local inheritable = {}
-  for i, name in ipairs(opts.inheritable or {}) do
-    inheritable[i] = "cap_" .. name
-  end
-  core.cap_set_proc { effective = list, permitted = list, inheritable = inheritable }
+  core.cap_set_proc { effective = wanted, permitted = wanted, inheritable = inheritable }
 end
 
 return M

@@ -296,8 +296,10 @@ function M.apply(spec, prepared)
   if not spec.no_new_privs then
     caps.apply(spec.capabilities)
   end
-  log.debug("capabilities %s, no_new_privs %s, seccomp %s", caps.mask(spec.capabilities),
-    tostring(spec.no_new_privs), filter and "on" or "off")
+  if log.enabled("debug") then
+    log.debug("capabilities %s, no_new_privs %s, seccomp %s", caps.mask(spec.capabilities),
+      tostring(spec.no_new_privs), filter and "on" or "off")
+  end
 end
 
 --- After the container ended, log a warning when its memory limit killed a process.

@@ -108,6 +108,19 @@ t.test("caps apply gives exact sets", function()
   t.eq(code, 0, "child status (1 bounding, 2 effective/permitted, 3 inheritable, 1 ambient)")
 end)
 
+t.test("caps apply takes any name form", function()
+  local code = in_child(function()
+    caps.apply({ "CAP_KILL", "Chown" }, { inheritable = { "kill" } })
+    return status_field("CapEff") == "0000000000000021"
+      and status_field("CapInh") == "0000000000000020"
+  end)
+  t.eq(code, 0, "child status")
+end)
+
+t.test("caps apply rejects unknown name", function()
+  t.raises("unknown capability 'bogus'", caps.apply, { "bogus" })
+end)
+
 t.test("caps apply empty set", function()
   local code = in_child(function()
     caps.apply({})
