@@ -190,15 +190,21 @@ local function check_resources(resources)
   return next(out) and out or nil
 end
 
+-- The short names of `list`. A list other than the default is also checked
+-- against cfs's own bounding set, which only then needs reading.
 local function check_capabilities(list)
   if type(list) ~= "table" then
     invalid("capabilities must be a list of names")
   end
+  local available = list ~= caps.DEFAULT and caps.available()
   local out = {}
   for _, name in ipairs(list) do
     local short = caps.resolve(name)
     if not short then
       invalid(string.format("unknown capability '%s'", tostring(name)))
+    end
+    if available and not available[short] then
+      invalid(string.format("capability '%s' is not in cfs's own bounding set", short))
     end
     out[#out + 1] = short
   end

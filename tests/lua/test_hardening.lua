@@ -467,6 +467,16 @@ t.test("spec checks limits and privileges", function()
   t.raises("cpus '0' is out of range", spec.new, { resources = { cpus = 0 } })
   t.raises("unknown resource 'disk'", spec.new, { resources = { disk = 1 } })
   t.raises("unknown capability 'bogus'", spec.new, { capabilities = { "bogus" } })
+  local missing
+  for _, name in ipairs(caps.all()) do
+    if not caps.available()[name] then
+      missing = name
+    end
+  end
+  if missing then
+    t.raises("capability '" .. missing .. "' is not in cfs's own bounding set", spec.new,
+      { capabilities = { missing } })
+  end
   t.raises("seccomp 'strict' is not", spec.new, { seccomp = "strict" })
 end)
 
