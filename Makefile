@@ -89,6 +89,9 @@ unit-tests: $(UNIT)
 $(BUILD)/tests/probe: tests/helpers/probe.c | $(BUILD)/tests/unit
 	$(CC) $(CFLAGS) -static -o $@ $<
 
+$(BUILD)/tests/hardening: tests/helpers/hardening.c | $(BUILD)/tests/unit
+	$(CC) $(CFLAGS) -static -o $@ $<
+
 # Install the Debian packages that are missing; as non-root, print the command instead.
 deps:
 	@missing=$$(for p in $(DEPS); do \

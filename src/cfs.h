@@ -77,6 +77,14 @@ void cfs_archive_register(lua_State *L);
 void cfs_mountfd_register(lua_State *L);
 void cfs_net_register(lua_State *L);
 void cfs_cred_register(lua_State *L);
+void cfs_caps_register(lua_State *L);
+void cfs_exe_register(lua_State *L);
+void cfs_prctl_register(lua_State *L);
+void cfs_rlimit_register(lua_State *L);
+void cfs_seccomp_register(lua_State *L);
+
+/* exe.c: run main() from a sealed copy of the binary (returns 0, or an errno and the step). */
+int cfs_exe_seal(char **argv, const char **op);
 
 int luaopen_cfs_core(lua_State *L);
 

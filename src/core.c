@@ -49,6 +49,11 @@ luaopen_cfs_core(lua_State *L)
   cfs_mountfd_register(L);
   cfs_net_register(L);
   cfs_cred_register(L);
+  cfs_caps_register(L);
+  cfs_exe_register(L);
+  cfs_prctl_register(L);
+  cfs_rlimit_register(L);
+  cfs_seccomp_register(L);
   lua_pushliteral(L, CFS_VERSION);
   lua_setfield(L, -2, "version");
   return 1;

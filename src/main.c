@@ -61,9 +61,16 @@ pmain(lua_State *L)
 int
 main(int argc, char **argv)
 {
-  const char *debug = getenv("CFS_DEBUG");
+  const char *debug = getenv("CFS_DEBUG"), *op;
   lua_State *L;
-  int status;
+  int status, err;
+
+  err = cfs_exe_seal(argv, &op);
+  if (err != 0) {
+    fprintf(stderr, "cfs: %s: %s (cfs runs only from a sealed copy of its binary)\n", op,
+            strerror(err));
+    return 125;
+  }
 
   /* A write to a closed pipe must be an error in Lua, not a silent death; children reset it. */
   signal(SIGPIPE, SIG_IGN);

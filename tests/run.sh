@@ -44,10 +44,12 @@ suite() {
   fi
 }
 
-# Fixtures shared by the suites: a busybox root with the static probe in it.
-make -s build/tests/probe unit-tests >/dev/null || exit 2
+# Fixtures shared by the suites: a busybox root with the static helpers
+# (tests/helpers/probe.c, hardening.c) in it.
+make -s build/tests/probe build/tests/hardening unit-tests >/dev/null || exit 2
 "$CFS" rootfs busybox "$WORK/root" >/dev/null || exit 2
 cp build/tests/probe "$WORK/root/bin/probe"
+cp build/tests/hardening "$WORK/root/bin/hardening"
 export CFS_TEST_ROOT="$WORK/root"
 
 wanted() {

@@ -6,6 +6,8 @@ local core = require "cfs.core"
 local cfs = require "cfs"
 local errors = require "cfs.errors"
 local idmap = require "cfs.idmap"
+local fs = require "cfs.fs"
+local hardening = require "cfs.hardening"
 local log = require "cfs.log"
 local mounts = require "cfs.mounts"
 local rootfs = require "cfs.rootfs"
@@ -27,7 +29,11 @@ end
 --- The child's side: runs as PID 1 of the new namespaces and ends in exec.
 -- @tparam table spec a spec from cfs.spec.new
 -- @tparam table root the result of cfs.rootfs.prepare
-function M.child(spec, root)
+-- @tparam table prepared the result of cfs.hardening.prepare
+function M.child(spec, root, prepared)
+  -- Until exec this process is cfs: keep other processes of the container
+  -- from ptrace and from its /proc files.
+  core.prctl("set_dumpable", 0)
   mounts.isolate_propagation(spec.propagation)
   if spec_module.contains(spec.namespaces, "user") then
     errors.context("user namespace", idmap.become_root)
@@ -53,11 +59,15 @@ function M.child(spec, root)
   -- Descriptors the caller of cfs left open without close-on-exec must not
   -- reach the container.
   core.close_range(3, nil, { "cloexec" })
+  errors.context("hardening", hardening.apply, spec, prepared)
   cfs.exec(spec.command[1], spec.command, spec.env)
 end
 
 --- The parent's side, between clone and the child's release.
-function M.prepare(spec, child)
+function M.prepare(spec, child, prepared)
+  if prepared and prepared.group then
+    require("cfs.cgroup").add(prepared.group, child.pid)
+  end
   if spec_module.contains(spec.namespaces, "user") then
     idmap.write(child.pid, spec.uid_map or idmap.default_map("uid"),
       spec.gid_map or idmap.default_map("gid"))
@@ -109,11 +119,14 @@ end
 -- @treturn int the exit status
 function M.start(spec, root)
   local signals <close> = core.signalfd(M.FORWARDED_SIGNALS)
+  local prepared = hardening.prepare(spec)
+  -- Removes the cgroup on every way out of this function.
+  local group <close> = prepared.group
   local ok, child = pcall(core.clone, spec.namespaces, function()
-    return M.child(spec, root)
+    return M.child(spec, root, prepared)
   end, {
     prepare = function(c)
-      M.prepare(spec, c)
+      M.prepare(spec, c, prepared)
     end,
     -- The child ends in exec, so it can borrow this process's memory.
     vfork = true,
@@ -126,6 +139,7 @@ function M.start(spec, root)
   end
   local how, code = supervise(child, signals)
   child:close()
+  hardening.report(spec, group)
   return cfs.exit_status(how, code)
 end
 

@@ -11,14 +11,19 @@ for name, value in pairs(core) do
 end
 
 local LIBRARY = {
+  caps = true,
+  cgroup = true,
   cli = true,
   container = true,
   errors = true,
   fs = true,
   idmap = true,
+  hardening = true,
   log = true,
   mounts = true,
+  rlimit = true,
   rootfs = true,
+  seccomp = true,
   spec = true,
 }
 

@@ -4,6 +4,7 @@
 local core = require "cfs.core"
 local errors = require "cfs.errors"
 local idmap = require "cfs.idmap"
+local hardening = require "cfs.hardening"
 local mounts = require "cfs.mounts"
 
 local M = {}
@@ -27,6 +28,9 @@ local FIELDS = {
   rootfs = true,
   uid_map = true,
 }
+for _, name in ipairs(hardening.FIELDS) do
+  FIELDS[name] = true
+end
 
 local function invalid(msg, hint)
   errors.raise(msg, { context = "spec", hint = hint })
@@ -139,7 +143,8 @@ end
 --   hostname, mounts (replaces the default plan, see cfs.mounts),
 --   extra_mounts (applied after mounts), namespaces, propagation, readonly
 --   (a read-only root), rootfs, uid_map and gid_map (lists of {container,
---   host, size}; either one adds a user namespace)
+--   host, size}; either one adds a user namespace), and the limits and
+--   privileges cfs.hardening describes
 -- @treturn table the spec
 -- @raise cfs.Error (status 125) naming the first invalid field
 function M.new(fields)
@@ -186,6 +191,7 @@ function M.new(fields)
       tostring(spec.propagation)))
   end
   spec.env = M.base_env(spec.hostname, fields.env)
+  hardening.check(spec, fields)
   return spec
 end
 

@@ -27,7 +27,8 @@ check "root is the busybox tree" out_has '^proc$'
 check "host folders absent" status_is 0
 
 marker=$(scratch)
-run "$CFS" run --rootfs "$ROOT" -- /bin/sh -c \
+# Mounting needs CAP_SYS_ADMIN, which the default capability set leaves out.
+run "$CFS" run --rootfs "$ROOT" --cap-add sys_admin -- /bin/sh -c \
   "mkdir -p /mnt/inner && mount -t tmpfs cfs-inner /mnt/inner && grep -c cfs-inner /proc/mounts"
 check "mount made inside" out_is 1
 check "mount absent on host" [ "$(findmnt -rn | grep -c cfs-inner)" -eq 0 ]

@@ -5,6 +5,7 @@ local core = require "cfs.core"
 local errors = require "cfs.errors"
 local idmap = require "cfs.idmap"
 local mounts = require "cfs.mounts"
+local hardening = require "cfs.hardening"
 local options = require "cfs.cli.options"
 local spec = require "cfs.spec"
 
@@ -30,6 +31,11 @@ Run as a user other than root, or with --userns, cfs adds a user namespace
 in which container root is the caller; IDs 1 and up map to the caller's
 ranges in /etc/subuid and /etc/subgid, if any (through newuidmap and
 newgidmap). --uid-map and --gid-map replace those maps.
+
+CMD starts with docker's default capabilities, no_new_privs and a seccomp
+profile that blocks the dangerous syscalls docker's profile blocks (see
+docs/security.md). --memory, --pids and --cpus put the container in a
+cgroup of its own, removed when it ends.
 
 The exit status is CMD's own; 128+N when signal N killed it; 125 when cfs
 itself failed; 126 when CMD cannot be executed; 127 when it is not found.
@@ -94,8 +100,9 @@ M.options = {
       .. "starts with only PATH, HOME, TERM and HOSTNAME",
   },
   { name = "workdir", short = "w", arg = "DIR", help = "working directory inside (default: /)" },
-  { name = "help", short = "h", help = "show this help" },
 }
+table.move(hardening.OPTIONS, 1, #hardening.OPTIONS, #M.options + 1, M.options)
+table.insert(M.options, { name = "help", short = "h", help = "show this help" })
 
 local function parse_env(list)
   local env = {}
@@ -213,6 +220,7 @@ function M.spec(argv)
     readonly = values.read_only,
     propagation = values.propagation,
   }
+  hardening.fields(values, fields)
   local ok, result = pcall(spec.new, fields)
   if not ok then
     result.context = "run"
