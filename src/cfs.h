@@ -83,8 +83,8 @@ void cfs_prctl_register(lua_State *L);
 void cfs_rlimit_register(lua_State *L);
 void cfs_seccomp_register(lua_State *L);
 
-/* exe.c: run main() from a sealed copy of the binary (returns 0, or an errno and the step). */
-int cfs_exe_seal(char **argv, const char **op);
+/* exe.c: the arguments main() got, to start it again from a sealed copy of the binary. */
+extern char **cfs_main_argv;
 
 int luaopen_cfs_core(lua_State *L);
 

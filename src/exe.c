@@ -1,16 +1,17 @@
 /*
- * The cfs binary runs from a sealed in-memory copy of itself, so that no
- * process of a container can reach the file on the host's disk.
+ * Running cfs from a sealed in-memory copy of itself, so that no process of
+ * a container can reach the binary's file on the host's disk.
  *
- * Every cfs process that enters a container (the child before its exec, an
- * init, a process joining a running container) has /proc/PID/exe pointing
- * at the binary it runs. A container process that opens that link, or that
- * makes PID 1 exec /proc/self/exe, gets a descriptor for the host's cfs and
- * can rewrite it once no process runs it any more (CVE-2019-5736 against
- * runc). Here main() first copies /proc/self/exe into a memfd, seals it
- * against every change, and re-executes itself from it. The link then leads
- * only to the sealed copy, which cannot be written, and the host's file is
- * never mapped by a process a container can see.
+ * A cfs process that a container can see (an init, a process joining a
+ * running container, any cfs process when the container shares the host's
+ * PID namespace) has /proc/PID/exe pointing at the binary it runs. A
+ * container process that opens that link gets a descriptor for the host's
+ * cfs and can rewrite the file once no process runs it any more
+ * (CVE-2019-5736 against runc). cfs.exe_seal copies /proc/self/exe into a
+ * memfd, seals it against every change, and re-executes the process from
+ * it, so the link leads only to the sealed copy. The Lua library calls it
+ * only where a container can see a cfs process, because the copy and the
+ * second exec cost about 2 ms.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -120,13 +121,15 @@ sealed_copy(const char **op)
   return mfd;
 }
 
+char **cfs_main_argv;
+
 /*
  * Re-execute the process from a sealed copy of its binary, unless it already
  * runs from one. Returns 0 when it does (the caller goes on), or an errno
  * with *op naming the failed step; on success it does not return.
  */
-int
-cfs_exe_seal(char **argv, const char **op)
+static int
+exe_seal(char **argv, const char **op)
 {
   const char *name;
   int mfd, err;
@@ -153,6 +156,7 @@ cfs_exe_seal(char **argv, const char **op)
     *op = "setenv('" REEXEC_ENV "')";
     return err;
   }
+  fflush(NULL);
   execveat(mfd, "", argv, environ, AT_EMPTY_PATH);
   err = errno;
   unsetenv(REEXEC_ENV);
@@ -162,8 +166,33 @@ cfs_exe_seal(char **argv, const char **op)
 }
 
 /***
- * True when cfs runs from a sealed in-memory copy of its binary, as main()
- * arranges before anything else.
+ * Start this cfs process again, from the beginning and with the same
+ * arguments, from a sealed in-memory copy of its binary, unless it already
+ * runs from one. Call it before anything with side effects: the code
+ * before the call runs twice. After it, /proc/PID/exe of this process and
+ * of its children leads to the sealed copy, which nobody can write, instead
+ * of the binary on the host.
+ * @function exe_seal
+ * @raise exe_seal: the step that failed and its errno
+ */
+static int
+l_exe_seal(lua_State *L)
+{
+  const char *op = NULL;
+  int err;
+
+  cfs_args_max(L, 0);
+  if (cfs_main_argv == NULL)
+    return cfs_error_raise_msg(L, "exe_seal", NULL, EINVAL, "the host's arguments are unknown");
+  err = exe_seal(cfs_main_argv, &op);
+  if (err != 0)
+    return cfs_error_raise_msg(L, "exe_seal", NULL, err,
+                               lua_pushfstring(L, "%s: %s", op, strerror(err)));
+  return 0;
+}
+
+/***
+ * True when cfs runs from a sealed in-memory copy of its binary.
  * @function exe_sealed
  * @treturn boolean
  */
@@ -176,6 +205,7 @@ l_exe_sealed(lua_State *L)
 }
 
 static const luaL_Reg funcs[] = {
+    {"exe_seal", l_exe_seal},
     {"exe_sealed", l_exe_sealed},
     {NULL, NULL},
 };

@@ -61,17 +61,11 @@ pmain(lua_State *L)
 int
 main(int argc, char **argv)
 {
-  const char *debug = getenv("CFS_DEBUG"), *op;
+  const char *debug = getenv("CFS_DEBUG");
   lua_State *L;
-  int status, err;
+  int status;
 
-  err = cfs_exe_seal(argv, &op);
-  if (err != 0) {
-    fprintf(stderr, "cfs: %s: %s (cfs runs only from a sealed copy of its binary)\n", op,
-            strerror(err));
-    return 125;
-  }
-
+  cfs_main_argv = argv;
   /* A write to a closed pipe must be an error in Lua, not a silent death; children reset it. */
   signal(SIGPIPE, SIG_IGN);
   cfs_debug = debug != NULL && *debug != '\0' && strcmp(debug, "0") != 0;

@@ -6,7 +6,6 @@ local core = require "cfs.core"
 local cfs = require "cfs"
 local errors = require "cfs.errors"
 local idmap = require "cfs.idmap"
-local fs = require "cfs.fs"
 local hardening = require "cfs.hardening"
 local log = require "cfs.log"
 local mounts = require "cfs.mounts"
@@ -59,8 +58,46 @@ function M.child(spec, root, prepared)
   -- Descriptors the caller of cfs left open without close-on-exec must not
   -- reach the container.
   core.close_range(3, nil, { "cloexec" })
+  M.check_command(spec.command[1], spec.env.PATH)
   errors.context("hardening", hardening.apply, spec, prepared)
   cfs.exec(spec.command[1], spec.command, spec.env)
+end
+
+--- Reject a command that resolves through a /proc magic link such as
+-- /proc/self/exe (directly or by a symlink in the root). Executing it
+-- would run the host's cfs binary as the container's PID 1 and hand the
+-- container a way to rewrite that file (CVE-2019-5736 against runc).
+-- @tparam string cmd the command as given (a path, or a name for PATH)
+-- @tparam string path the container's PATH
+function M.check_command(cmd, path)
+  local candidates = {}
+  if cmd:find("/", 1, true) then
+    candidates[1] = cmd
+  else
+    for dir in (path or ""):gmatch("[^:]+") do
+      candidates[#candidates + 1] = dir .. "/" .. cmd
+    end
+  end
+  for _, candidate in ipairs(candidates) do
+    local ok, err = pcall(core.openat2, nil, candidate, { "path" }, { "no_magiclinks" })
+    if ok then
+      err:close()
+      return
+    end
+    -- ELOOP is also a real symlink loop: only a path that opens without the
+    -- flag goes through a magic link.
+    if err.code == "ELOOP" then
+      local opened, handle = pcall(core.openat2, nil, candidate, { "path" })
+      if opened then
+        handle:close()
+        errors.raise(string.format("command '%s' resolves through a /proc magic link", cmd), {
+          context = "exec",
+          status = 126,
+          hint = "running /proc/self/exe would expose the cfs binary to the container",
+        })
+      end
+    end
+  end
 end
 
 --- The parent's side, between clone and the child's release.
@@ -100,6 +137,11 @@ function M.run(spec)
   if core.geteuid() ~= 0 and not spec_module.contains(namespaces, "user") then
     -- Unprivileged callers get a user namespace in which they are root.
     spec.namespaces = { "user", table.unpack(namespaces) }
+  end
+  -- Without a PID namespace of its own, the container sees this cfs
+  -- process, and with it /proc/PID/exe: run from a sealed copy first.
+  if not spec_module.contains(spec.namespaces, "pid") then
+    core.exe_seal()
   end
   local root = rootfs.prepare(spec.rootfs)
 

@@ -353,16 +353,55 @@ attempt() {
   check "$name: binary unchanged" [ "$(sha256sum <"$victim")" = "$victim_hash" ]
 }
 
-attempt "self exec, default caps" refused -- /proc/self/exe recipe /self.lua
-attempt "self exec, all caps" refused --cap-add ALL -- /proc/self/exe recipe /self.lua
 attempt "parent exe, default caps" "open failed" -- /bin/sh /parent.sh
 attempt "parent exe, all caps" refused --cap-add ALL -- /bin/sh /parent.sh
 
-"$CFS" run --rootfs "$ROOT" -- /bin/sleep 30 &
+# Making PID 1 execute /proc/self/exe, directly or through a symlink in the
+# root, would run the host's cfs inside the container: it is refused.
+for caps in "" "--cap-add ALL"; do
+  for ns in uts,mnt,ipc uts,pid,mnt,ipc; do
+    rm -f "$attack/root/attack.done"
+    # shellcheck disable=SC2086 # $caps is zero or two words
+    run "$victim" run --rootfs "$attack/root" --ns $ns $caps -- /proc/self/exe recipe /self.lua
+    check "self exec ($ns $caps): status 126" status_is 126
+    check "self exec ($ns $caps): one line" err_is_one_line
+    check "self exec ($ns $caps): magic link named" err_has "magic link"
+    check "self exec ($ns $caps): no attack" [ ! -e "$attack/root/attack.done" ]
+  done
+done
+ln -s /proc/self/exe "$attack/root/bin/selfexe"
+run "$victim" run --rootfs "$attack/root" -- selfexe recipe /self.lua
+check "self exec through a symlink: status 126" status_is 126
+rm "$attack/root/bin/selfexe"
+check "self exec: binary unchanged" [ "$(sha256sum <"$victim")" = "$victim_hash" ]
+
+# cfs.exe_seal starts the process again from a sealed copy: what ran before
+# the call runs twice, what runs after it once, from the memfd.
+cat >"$extra/seal.lua" <<'EOF'
+local before = cfs.exe_sealed()
+io.write("before ", tostring(before), "\n")
+cfs.exe_seal()
+io.write("after ", tostring(cfs.exe_sealed()), " ", cfs.readlink("/proc/self/exe"), "\n")
+cfs.exe_seal()
+EOF
+run "$CFS" recipe "$extra/seal.lua"
+check "exe_seal restarts sealed" out_is "$(printf 'before false\nbefore true\nafter true /memfd:cfs (deleted)')"
+check "exe_seal status" status_is 0
+
+# cfs runs from the sealed copy when the container can see it: without a
+# PID namespace of its own. With one, no cfs process is visible once the
+# command runs, and the copy (about 2 ms) is skipped.
+"$CFS" run --rootfs "$ROOT" --ns uts,mnt,ipc -- /bin/sleep 30 &
 cfs_pid=$!
 wait_until pgrep -P "$cfs_pid" -x sleep >/dev/null
 check "host cfs runs from a sealed memfd" [ "$(readlink /proc/$cfs_pid/exe)" = "/memfd:cfs (deleted)" ]
 check "host cfs keeps its name" [ "$(cat /proc/$cfs_pid/comm)" = cfs ]
+kill -TERM "$cfs_pid"
+wait "$cfs_pid"
+"$CFS" run --rootfs "$ROOT" -- /bin/sleep 30 &
+cfs_pid=$!
+wait_until pgrep -P "$cfs_pid" -x sleep >/dev/null
+check "with a PID namespace cfs is not copied" [ "$(readlink /proc/$cfs_pid/exe)" = "$CFS" ]
 kill -TERM "$cfs_pid"
 wait "$cfs_pid"
 
