@@ -151,7 +151,7 @@ l_mount_setattr(lua_State *L)
 
   if (lua_type(L, 1) == LUA_TSTRING) {
     dirfd = AT_FDCWD;
-    path = arg = lua_tostring(L, 1);
+    path = arg = cfs_args_string(L, 1, NULL);
   } else {
     dirfd = cfs_fd_check(L, 1);
     at |= AT_EMPTY_PATH;

@@ -79,24 +79,22 @@ function M.maps(map, id)
   return false
 end
 
--- The mounts that build /dev: a tmpfs, the devices (made with mknod, or,
--- in a user namespace where mknod is not allowed, bound from the host),
+-- The mounts that build /dev: a tmpfs, the devices bound from the host,
 -- links, a devpts of its own, /dev/shm and, with an IPC namespace, /dev/mqueue.
-local function dev_plan(plan, userns, ipc, tty_group)
+-- The tmpfs is nodev, like the root and every other writable mount, so a
+-- node that the container makes with CAP_MKNOD (a host disk, say) cannot be
+-- opened; the bound devices keep working because each bind mount keeps the
+-- flags of the host's /dev. This stands in for docker's device cgroup.
+local function dev_plan(plan, ipc, tty_group)
   local function add(entry)
     plan[#plan + 1] = entry
   end
 
   add { type = "mount", source = "tmpfs", target = "/dev", fstype = "tmpfs",
-    flags = { "nosuid", "noexec", "strictatime" }, data = "mode=755,size=65536k" }
+    flags = { "nosuid", "nodev", "noexec", "strictatime" }, data = "mode=755,size=65536k" }
   for _, dev in ipairs(M.DEVICES) do
     local target = "/dev/" .. dev.name
-    if userns then
-      add { type = "bind", source = target, target = target, recursive = false }
-    else
-      add { type = "device", target = target, major = dev.major, minor = dev.minor,
-        mode = MODE_DEVICE }
-    end
+    add { type = "bind", source = target, target = target, recursive = false }
   end
   for _, l in ipairs(M.DEV_LINKS) do
     add { type = "symlink", target = "/dev/" .. l.name, link = l.link }
@@ -136,7 +134,7 @@ function M.default_plan(opts)
       flags = { "nosuid", "nodev", "noexec" } },
   }
 
-  dev_plan(plan, userns, has(namespaces, "ipc"), not userns or M.maps(opts.gid_map, M.TTY_GID))
+  dev_plan(plan, has(namespaces, "ipc"), not userns or M.maps(opts.gid_map, M.TTY_GID))
 
   if userns and not has(namespaces, "net") then
     -- In a user namespace the kernel mounts a sysfs only for a network

@@ -352,6 +352,9 @@ end
 function M.mount(root)
   if not root.overlay then
     core.mount(root.dir, root.dir, nil, { "bind", "rec" })
+    -- Add nodev without touching the other flags, which a user namespace
+    -- may not clear (see cfs.mounts about device nodes).
+    core.mount_setattr(root.dir, { set = { "nodev" }, recursive = true })
     return root.dir
   end
 
@@ -362,7 +365,7 @@ function M.mount(root)
   end
   local options = string.format("lowerdir=%s,upperdir=%s/upper,workdir=%s/work", root.dir, stage,
     stage)
-  core.mount("overlay", stage .. "/root", "overlay", nil, options)
+  core.mount("overlay", stage .. "/root", "overlay", { "nodev" }, options)
   return stage .. "/root"
 end
 
