@@ -56,6 +56,7 @@ long cfs_write_retry(int fd, const void *buf, size_t len);
 
 /* fd.c */
 int cfs_fd_check(lua_State *L, int arg);
+int *cfs_fd_new(lua_State *L);
 
 /* proc.c */
 void cfs_status_decode(int wstatus, const char **how, int *code);
@@ -67,6 +68,10 @@ void cfs_fs_register(lua_State *L);
 void cfs_proc_register(lua_State *L);
 void cfs_fd_register(lua_State *L);
 void cfs_archive_register(lua_State *L);
+void cfs_tty_register(lua_State *L);
+void cfs_pidfd_register(lua_State *L);
+void cfs_fdpass_register(lua_State *L);
+void cfs_cred_register(lua_State *L);
 
 int luaopen_cfs_core(lua_State *L);
 

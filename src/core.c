@@ -46,6 +46,10 @@ luaopen_cfs_core(lua_State *L)
   cfs_proc_register(L);
   cfs_fd_register(L);
   cfs_archive_register(L);
+  cfs_tty_register(L);
+  cfs_pidfd_register(L);
+  cfs_fdpass_register(L);
+  cfs_cred_register(L);
   lua_pushliteral(L, CFS_VERSION);
   lua_setfield(L, -2, "version");
   return 1;
