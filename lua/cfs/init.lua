@@ -13,12 +13,17 @@ end
 local LIBRARY = {
   cli = true,
   container = true,
+  enter = true,
   errors = true,
   fs = true,
+  json = true,
   log = true,
   mounts = true,
+  pid1 = true,
   rootfs = true,
   spec = true,
+  state = true,
+  tty = true,
 }
 
 setmetatable(M, {

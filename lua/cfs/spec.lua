@@ -3,6 +3,7 @@
 -- before anything is created.
 local errors = require "cfs.errors"
 local mounts = require "cfs.mounts"
+local state = require "cfs.state"
 
 local M = {}
 
@@ -16,10 +17,14 @@ local FIELDS = {
   cwd = true,
   env = true,
   hostname = true,
+  init = true,
   mounts = true,
+  name = true,
   namespaces = true,
+  preserve_fds = true,
   propagation = true,
   rootfs = true,
+  tty = true,
 }
 
 local function invalid(msg, hint)
@@ -86,6 +91,23 @@ local function check_command(command)
   end
 end
 
+-- The fields of `cfs run --name/--init/-t/--preserve-fds`.
+local function check_lifecycle(spec)
+  if spec.name ~= nil and not state.valid_name(spec.name) then
+    invalid(string.format("invalid container name '%s'", tostring(spec.name)),
+      "use 1 to 64 letters, digits, '_', '.' or '-', starting with a letter or digit")
+  end
+  for _, key in ipairs { "init", "tty" } do
+    if type(spec[key]) ~= "boolean" then
+      invalid(string.format("%s must be true or false", key))
+    end
+  end
+  local n = spec.preserve_fds
+  if math.type(n) ~= "integer" or n < 0 or n > 0x7ffffff0 then
+    invalid(string.format("preserve_fds '%s' is not a count of descriptors", tostring(n)))
+  end
+end
+
 local function check_env(env)
   if type(env) ~= "table" then
     invalid("env must map names to values")
@@ -115,7 +137,10 @@ end
 
 --- Build a validated spec from fields, filling in defaults.
 -- @tparam table fields command, cwd, env (added to the base environment),
---   hostname, mounts, namespaces, propagation, rootfs
+--   hostname, mounts, namespaces, propagation, rootfs; for the lifecycle:
+--   name (registered for cfs ps), init (run cfs's init as PID 1), tty
+--   (give the command a terminal) and preserve_fds (pass descriptors 3 to
+--   3+N-1 on)
 -- @treturn table the spec
 -- @raise cfs.Error (status 125) naming the first invalid field
 function M.new(fields)
@@ -134,11 +159,16 @@ function M.new(fields)
     rootfs = fields.rootfs,
     mounts = fields.mounts or mounts.default_plan(),
     propagation = fields.propagation or "private",
+    name = fields.name,
+    init = fields.init or false,
+    tty = fields.tty or false,
+    preserve_fds = fields.preserve_fds or 0,
   }
   check_namespaces(spec.namespaces)
   check_hostname(spec.hostname)
   check_command(spec.command)
   check_env(fields.env or {})
+  check_lifecycle(spec)
   if type(spec.cwd) ~= "string" or spec.cwd:sub(1, 1) ~= "/" then
     invalid(string.format("working directory '%s' is not an absolute path", tostring(spec.cwd)))
   end
