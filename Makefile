@@ -25,7 +25,7 @@ LUA_SRC := $(shell find lua -name '*.lua' | sort)
 
 # Debian packages the build, the tests and the default root filesystem need.
 DEPS := gcc make pkg-config lua5.4 liblua5.4-dev libarchive-dev libcap-dev libseccomp-dev \
-        check busybox-static lua-check clang-format uidmap iproute2 procps util-linux
+        check busybox-static lua-check clang-format uidmap iproute2 procps util-linux python3
 
 .PHONY: unit-tests all deps demo test test-unit test-lua test-integration lint format install clean bench
 
