@@ -429,6 +429,15 @@ if id cloudsdk >/dev/null 2>&1; then
   check "unprivileged unnamed runs unregistered" status_is 0
 fi
 
+# --- the recipe
+
+run "$CFS" recipe recipes/init.lua
+check "init recipe exits 0" status_is 0
+check "init recipe: zombie without init" out_has "stays a zombie (state Z)"
+check "init recipe: reaped with init" out_has "the init reaped it"
+check "init recipe: TERM ignored by PID 1" out_has "PID 1 died of signal 9: SIGTERM did nothing"
+check "init recipe: TERM passed on by the init" out_has "PID 1 exited with 143 = 128 + 15"
+
 check "host hostname unchanged" [ "$(hostname)" = "$host_name" ]
 check "host mounts unchanged" [ "$(findmnt -rn | wc -l)" -eq "$host_mounts" ]
 finish
