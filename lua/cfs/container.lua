@@ -7,11 +7,14 @@ local errors = require "cfs.errors"
 local fs = require "cfs.fs"
 local log = require "cfs.log"
 local mounts = require "cfs.mounts"
-local pid1 = require "cfs.pid1"
 local rootfs = require "cfs.rootfs"
 local spec_module = require "cfs.spec"
 local state = require "cfs.state"
-local tty = require "cfs.tty"
+
+-- Loaded by M.start when a spec asks for them, so a plain run does not pay
+-- for them, and before the clone: after the root switch a module search
+-- would read the container's files.
+local pid1, tty
 
 local M = {}
 
@@ -144,9 +147,6 @@ function M.run(spec)
   end
   local entry <close> = register(spec)
   local root = rootfs.prepare(spec.rootfs)
-  if entry then
-    entry:update { rootfs = root.dir }
-  end
 
   -- Blocked before the clone so no signal slips between the clone and the
   -- signalfd; the child unblocks everything before it runs.
@@ -172,6 +172,12 @@ end
 -- @param[opt] entry the container's cfs.state entry, updated as it starts
 -- @treturn int the exit status
 function M.start(spec, root, entry)
+  if spec.init then
+    pid1 = require "cfs.pid1"
+  end
+  if spec.tty then
+    tty = require "cfs.tty"
+  end
   local signals <close> = core.signalfd(M.FORWARDED_SIGNALS)
   -- The ready pipe reaches end of file once the container runs its command,
   -- because its write end is close-on-exec. The console socket carries the
@@ -184,9 +190,6 @@ function M.start(spec, root, entry)
   end, {
     prepare = function(c)
       M.prepare(spec, c)
-      if entry then
-        entry:set_process(c.pid, spec.namespaces)
-      end
     end,
   })
   for _, fd in pairs(channels) do
@@ -199,7 +202,7 @@ function M.start(spec, root, entry)
   local terminal <close> = spec.tty and tty.attach(console) or nil
   ready:read(1)
   if entry then
-    entry:update { status = "running" }
+    entry:started(child.pid, spec.namespaces, { rootfs = root.dir })
   end
   local how, code = M.supervise(child, signals, terminal)
   child:close()

@@ -81,6 +81,9 @@ local function open_lock(dir)
   return errors.context("state", core.open, dir, { "rdonly", "directory" })
 end
 
+-- Field 3 (the state letter), 18 more fields, then field 22 (the start time).
+local START_TIME_PATTERN = "^(%S+)" .. string.rep(" %S+", 18) .. " (%d+)"
+
 --- What /proc/PID/stat shows of a process: its state letter and start
 -- time, or nil when there is no such process.
 -- @tparam int pid
@@ -99,11 +102,8 @@ function M.process(pid)
   if not rest then
     return nil
   end
-  local fields = {}
-  for word in rest:gmatch("%S+") do
-    fields[#fields + 1] = word
-  end
-  return fields[1], math.tointeger(tonumber(fields[20]))
+  local letter, start = rest:match(START_TIME_PATTERN)
+  return letter, math.tointeger(tonumber(start))
 end
 
 --- The start time of a running process, or nil when it has ended (a
@@ -179,7 +179,9 @@ end
 local function write_state(dir, name, st)
   local final = state_path(dir, name)
   local tmp = string.format("%s.%d.tmp", final, core.getpid())
-  fs.write_new(tmp, json.encode(st, { indent = "  " }) .. "\n", MODE_STATE)
+  local f <close> = core.open(tmp, { "wronly", "creat", "trunc" }, MODE_STATE)
+  f:write(json.encode(st) .. "\n")
+  f:close()
   core.rename(tmp, final)
 end
 
@@ -212,15 +214,28 @@ function Entry:update(fields)
   end
 end
 
---- Record the container's PID 1 (as seen from the host) and its namespaces.
+--- Record that the container runs its command: its PID 1 (as the host
+-- sees it), that process's start time and namespaces, and `fields`, with
+-- status "running". Does nothing when PID 1 has already ended: the entry
+-- is about to be removed then.
 -- @tparam int pid
 -- @tparam {string,...} namespaces the names of the namespaces it was created in
-function Entry:set_process(pid, namespaces)
+-- @tparam[opt] table fields more fields to record, such as rootfs
+function Entry:started(pid, namespaces, fields)
   local links = {}
   for _, ns in ipairs(namespaces) do
-    links[ns] = core.readlink(string.format("/proc/%d/ns/%s", pid, ns))
+    local ok, link = pcall(core.readlink, string.format("/proc/%d/ns/%s", pid, ns))
+    if not ok then
+      return
+    end
+    links[ns] = link
   end
-  self:update { pid = pid, pid_start_time = M.start_time(pid), namespaces = links }
+  local update = { status = "running", pid = pid, pid_start_time = M.start_time(pid),
+    namespaces = links }
+  for k, v in pairs(fields or {}) do
+    update[k] = v
+  end
+  self:update(update)
 end
 
 --- Remove the entry, unless another cfs has registered the name since.
@@ -264,9 +279,9 @@ end
 --- Register a container that is about to start, under info.name.
 -- @tparam table info name, and what to record: command, rootfs, hostname,
 --   cwd, env, init, tty
--- @return an entry: call entry:set_process(pid, namespaces) once the
---   container exists, entry:update{status = "running"} once its command
---   runs, and close it (or entry:remove()) when it has ended
+-- @return an entry: call entry:started(pid, namespaces) once the
+--   container runs its command, and close it (or call entry:remove())
+--   when it has ended
 -- @raise cfs.Error (status 125) when a live container has the name, or
 --   when the runtime folder is unusable
 function M.register(info)
