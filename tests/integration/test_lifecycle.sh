@@ -46,9 +46,9 @@ finish_run() {
   RC=$?
 }
 
-# Poll (at most 10 s) until the command succeeds.
+# Poll until the command succeeds; give up after about 30 s (a hang guard, not a time limit).
 eventually() {
-  for _ in $(seq 100); do
+  for _ in $(seq 300); do
     "$@" && return 0
     sleep 0.1
   done
