@@ -421,6 +421,12 @@ if id cloudsdk >/dev/null 2>&1; then
   as_user XDG_RUNTIME_DIR="$user_dir" "$CFS" kill mine KILL
   finish_run
   check "unprivileged: killed" status_is 137
+  run as_user XDG_RUNTIME_DIR="$user_dir" $PTY 20 70 'hi\r' "$CFS" run -t --init -- /bin/sh -c \
+    'tty; stty size; echo READY; read x; echo got=$x'
+  check "unprivileged: tty inside" out_has '^/dev/pts/0$'
+  check "unprivileged: tty size" out_has '^20 70$'
+  check "unprivileged: tty input" out_has '^got=hi$'
+  check "unprivileged: tty restored" out_has '^restored=yes$'
   run as_user "$CFS" run --name mine -- /bin/true
   check "unprivileged without runtime folder: status" status_is 125
   check "unprivileged without runtime folder: one line" err_is_one_line
