@@ -57,6 +57,10 @@ end
 local function run(command, env)
   core.sigprocmask("block", container.FORWARDED_SIGNALS)
   local signals <close> = core.signalfd(container.FORWARDED_SIGNALS)
+  -- NOTE: until it execs, the child runs the cfs binary inside the
+  -- container's PID namespace, where a privileged process could open its
+  -- /proc/PID/exe (the way runc was attacked in CVE-2019-5736). Writing
+  -- through it fails while any cfs process runs that file.
   local child = core.clone({}, function()
     -- As in cfs run: what the caller of cfs left open stays outside.
     core.close_range(3, nil, { "cloexec" })
