@@ -17,8 +17,8 @@ in its PID namespace, as a new process beside its PID 1), under its root,
 in its working directory, with its environment. The exit status is CMD's
 own, as for 'cfs run'; signals sent to cfs are passed on the same way.
 
-NOTE: CMD keeps the capabilities and cgroup of the cfs process that
-starts it.]]
+CMD runs with the capabilities and in the cgroup of the cfs exec process,
+not under the limits of the container.]]
 
 M.options = {
   {
