@@ -55,14 +55,23 @@ eventually() {
   return 1
 }
 
-no_process() { [ ! -e "/proc/$1" ]; }
 ps_lists() { "$CFS" ps -q | grep -q "$1"; }
 
-# True when no host process is in the PID namespace $1 (such as "pid:[4026532177]").
-pidns_empty() {
-  for link in /proc/[0-9]*/ns/pid; do
-    [ "$(readlink "$link" 2>/dev/null)" = "$1" ] && return 1
+# The host processes in the PID namespace $1 (such as "pid:[4026532177]"),
+# as "PID START" lines. The kernel reuses a namespace's number once it is
+# freed, so a process is recognised afterwards by its PID and start time.
+pidns_members() {
+  for dir in /proc/[0-9]*; do
+    [ "$(readlink "$dir/ns/pid" 2>/dev/null)" = "$1" ] || continue
+    echo "${dir#/proc/} $(cut -d' ' -f22 "$dir/stat" 2>/dev/null)"
   done
+}
+
+# True when none of the "PID START" lines in the file $1 is still running.
+all_gone() {
+  while read -r pid start; do
+    [ "$(cut -d' ' -f22 "/proc/$pid/stat" 2>/dev/null)" = "$start" ] && return 1
+  done <"$1"
   return 0
 }
 
@@ -130,6 +139,16 @@ check "kill KILL ends web" status_is 137
 check "entry removed at exit" [ ! -e "$RUNTIME/web" ]
 run "$CFS" ps -q
 check "ps empty after exit" out_is ""
+
+# Every kind of namespace but user (see the unprivileged tests for that one).
+start allns --ns mnt,pid,time,net,cgroup,uts,ipc -- /bin/sleep 1000
+run "$CFS" exec allns -- /bin/sh -c \
+  'for ns in cgroup ipc mnt net pid time uts; do [ "$(readlink /proc/self/ns/$ns)" = "$(readlink /proc/1/ns/$ns)" ] || echo $ns; done'
+check "exec joins net, time and cgroup namespaces too" out_is ""
+run "$CFS" exec allns -- /bin/sh -c 'readlink /proc/self/ns/net'
+check "exec is not in the host's net namespace" [ "$OUT" != "$(readlink /proc/self/ns/net)" ]
+"$CFS" kill allns KILL
+finish_run
 
 # --- unknown names and bad input: one line, status 125
 
@@ -279,17 +298,25 @@ done
 
 # --- cfs run killed with SIGKILL takes its container down
 
+# The container runs a second sleep in the background, so more than PID 1
+# must go.
+BACKGROUND_SLEEP='[ -e /dev/null ] || mknod -m 666 /dev/null c 1 3
+/bin/sleep 1000 & exec /bin/sleep 1000'
 for init in "" --init; do
   mounts_before=$(findmnt -rn | wc -l)
-  start killed $init -- /bin/sleep 1000
+  start killed $init -- /bin/sh -c "$BACKGROUND_SLEEP"
   killed_pid=$(state_field killed pid)
   killed_ns=$(readlink "/proc/$killed_pid/ns/pid")
+  members_have_two_sleeps() {
+    pidns_members "$killed_ns" >"$WORK/members"
+    [ "$(while read -r pid _; do cat "/proc/$pid/comm"; done <"$WORK/members" | grep -c sleep)" -eq 2 ]
+  }
+  eventually members_have_two_sleeps
+  check "SIGKILL${init:+ $init}: two sleeps running before" members_have_two_sleeps
   kill -KILL "$CFS_PID"
   finish_run
-  eventually no_process "$killed_pid"
-  check "SIGKILL${init:+ $init}: container pid 1 gone" no_process "$killed_pid"
-  eventually pidns_empty "$killed_ns"
-  check "SIGKILL${init:+ $init}: no process left in its PID namespace" pidns_empty "$killed_ns"
+  eventually all_gone "$WORK/members"
+  check "SIGKILL${init:+ $init}: every process of the container gone" all_gone "$WORK/members"
   check "SIGKILL${init:+ $init}: stale entry still on disk" [ -e "$RUNTIME/killed/state.json" ]
   run "$CFS" ps -q
   check "SIGKILL${init:+ $init}: ps shows nothing" out_is ""
@@ -410,7 +437,9 @@ if id cloudsdk >/dev/null 2>&1; then
   CFS_PID=$!
   BACKGROUND="$BACKGROUND $CFS_PID"
   # The first run builds the user's root filesystem cache, so this may take a while.
-  user_running() { grep -q '"status": "running"' "$user_dir/cfs/mine/state.json" 2>/dev/null; }
+  user_running() {
+    as_user XDG_RUNTIME_DIR="$user_dir" "$CFS" state mine 2>/dev/null | grep -q '"status": "running"'
+  }
   for _ in $(seq 10); do eventually user_running && break; done
   run as_user XDG_RUNTIME_DIR="$user_dir" "$CFS" ps -q
   check "unprivileged: ps lists mine" out_is mine
