@@ -27,13 +27,15 @@ start() {
   "$CFS" run --name "$name" "$@" &
   CFS_PID=$!
   BACKGROUND="$BACKGROUND $CFS_PID"
-  for _ in $(seq 100); do
-    "$CFS" state "$name" 2>/dev/null | grep -q '"status": "running"' && return 0
-    sleep 0.1
-  done
+  eventually is_running "$name" && return 0
   echo "container $name did not start"
   return 1
 }
+
+is_running() { "$CFS" state "$1" 2>/dev/null | grep -q '"status": "running"'; }
+
+# True when the background process $1 has ended (it stays a zombie until waited for).
+ended() { ! grep -q '^[0-9]* (.*) [^Z] ' "/proc/$1/stat" 2>/dev/null; }
 
 # state_field NAME FIELD: an integer or string field of cfs state NAME.
 state_field() {
@@ -191,6 +193,8 @@ check "unnamed container killed by name" status_is 137
 
 # --- two cfs run --name at the same moment: exactly one wins
 
+ended_one() { ended "$1" || ended "$2"; }
+
 for round in 1 2 3; do
   "$CFS" run --name race -- /bin/sleep 1000 2>"$WORK/race.a" &
   a=$!
@@ -198,7 +202,8 @@ for round in 1 2 3; do
   b=$!
   BACKGROUND="$BACKGROUND $a $b"
   # The loser ends by itself; the winner runs until it is killed.
-  eventually sh -c "'$CFS' state race 2>/dev/null | grep -q running"
+  eventually is_running race
+  eventually ended_one "$a" "$b"
   "$CFS" kill race KILL
   wait "$a"
   ra=$?
@@ -249,9 +254,9 @@ check "init: not found is 127" status_is 127
 check "init: not found one line" err_is_one_line
 
 # Zombies: three orphans (cat, waiting on a FIFO) are left behind by their
-# parents; once PID 1 is sleep, which never waits, the test lets them end.
-# busybox sh opens /dev/null for every background job: make one if the
-# container has none.
+# parents. Once PID 1 is sleep, which never waits, the test lets them end.
+# busybox sh opens /dev/null for every background job, so the script makes
+# one if the container has none.
 ORPHANS='[ -e /dev/null ] || mknod -m 666 /dev/null c 1 3
 mkfifo /tmp/go
 for i in 1 2 3; do (cat /tmp/go >/dev/null &); done
