@@ -45,7 +45,7 @@ LUA_SRC := $(shell find lua -name '*.lua' | sort)
 # line is the benchmark's contenders and tools (tests/bench, also run by the tests); the
 # last one has the static libraries libarchive depends on.
 DEPS := gcc make pkg-config lua5.4 liblua5.4-dev libarchive-dev libcap-dev libseccomp-dev \
-        check busybox-static lua-check clang-format uidmap iproute2 procps util-linux \
+        check busybox-static lua-check clang-format uidmap iproute2 procps util-linux python3 \
         hyperfine crun runc bubblewrap time jq shellcheck \
         libacl1-dev liblzma-dev libzstd-dev liblz4-dev libbz2-dev zlib1g-dev libxml2-dev nettle-dev
 

@@ -85,6 +85,9 @@ void cfs_seccomp_register(lua_State *L);
 
 /* exe.c: the arguments main() got, to start it again from a sealed copy of the binary. */
 extern char **cfs_main_argv;
+void cfs_tty_register(lua_State *L);
+void cfs_pidfd_register(lua_State *L);
+void cfs_fdpass_register(lua_State *L);
 
 int luaopen_cfs_core(lua_State *L);
 

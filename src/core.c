@@ -54,6 +54,9 @@ luaopen_cfs_core(lua_State *L)
   cfs_prctl_register(L);
   cfs_rlimit_register(L);
   cfs_seccomp_register(L);
+  cfs_tty_register(L);
+  cfs_pidfd_register(L);
+  cfs_fdpass_register(L);
   lua_pushliteral(L, CFS_VERSION);
   lua_setfield(L, -2, "version");
   return 1;

@@ -13,11 +13,11 @@
 /* The maximum number of supplementary groups (the kernel's NGROUPS_MAX since Linux 2.6.4). */
 #define MAX_GROUPS 65536
 
-/* [-0, +0, v] An ID argument: 0 to 2^32 - 2, or -1 to keep the current value. */
+/* [-0, +0, v] An ID argument: 0 to 2^32 - 2, or -1 (the default) to keep the current value. */
 static unsigned int
 check_id(lua_State *L, int arg)
 {
-  lua_Integer id = luaL_checkinteger(L, arg);
+  lua_Integer id = luaL_optinteger(L, arg, -1);
 
   luaL_argcheck(L, id >= -1 && id < 0xffffffffLL, arg, "ID out of range");
   return (unsigned int)id;
@@ -26,9 +26,9 @@ check_id(lua_State *L, int arg)
 /***
  * Set the real, effective and saved user IDs; -1 keeps one.
  * @function setresuid
- * @tparam int ruid
- * @tparam int euid
- * @tparam int suid
+ * @tparam[opt=-1] int ruid
+ * @tparam[opt=-1] int euid
+ * @tparam[opt=-1] int suid
  * @raise setresuid: EPERM without CAP_SETUID, EINVAL for an ID the namespace does not map
  * @see setresuid(2)
  */
@@ -46,9 +46,9 @@ l_setresuid(lua_State *L)
 /***
  * Set the real, effective and saved group IDs; -1 keeps one.
  * @function setresgid
- * @tparam int rgid
- * @tparam int egid
- * @tparam int sgid
+ * @tparam[opt=-1] int rgid
+ * @tparam[opt=-1] int egid
+ * @tparam[opt=-1] int sgid
  * @see setresgid(2)
  */
 static int

@@ -31,6 +31,16 @@ fd_new(lua_State *L)
   return h;
 }
 
+/*
+ * [-0, +1, m] The same closed handle for primitives in other files; they
+ * store the descriptor through the returned pointer once it exists.
+ */
+int *
+cfs_fd_new(lua_State *L)
+{
+  return &fd_new(L)->fd;
+}
+
 static struct fd_handle *
 check_open(lua_State *L, int arg)
 {
@@ -346,13 +356,6 @@ fd_tostring(lua_State *L)
   else
     lua_pushfstring(L, "cfs.Fd(%d)", h->fd);
   return 1;
-}
-
-/* [-0, +1, m] A closed cfs.Fd for primitives in other files; they store the descriptor. */
-int *
-cfs_fd_new(lua_State *L)
-{
-  return &fd_new(L)->fd;
 }
 
 /* The open flag names of cfs.open, for other primitives that open files. */

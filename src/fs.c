@@ -139,6 +139,25 @@ PATH_CALL(l_chroot, "chroot", chroot)
 PATH_CALL(l_chdir, "chdir", chdir)
 
 /***
+ * Change to the directory a descriptor refers to; with chroot(".") after
+ * it, this enters a root opened earlier, such as /proc/PID/root of a
+ * container opened before joining its mount namespace.
+ * @function fchdir
+ * @tparam cfs.Fd|int fd a directory, opened with "directory" or "path"
+ * @see fchdir(2)
+ */
+static int
+l_fchdir(lua_State *L)
+{
+  int fd = cfs_fd_check(L, 1);
+
+  cfs_args_max(L, 1);
+  if (fchdir(fd) < 0)
+    return cfs_error_raise(L, "fchdir", NULL, errno);
+  return 0;
+}
+
+/***
  * @function rmdir
  * @tparam string dir
  * @see rmdir(2)
@@ -474,6 +493,7 @@ static const luaL_Reg funcs[] = {
     {"chdir", l_chdir},
     {"chmod", l_chmod},
     {"chroot", l_chroot},
+    {"fchdir", l_fchdir},
     {"lchown", l_lchown},
     {"lstat", l_lstat},
     {"mkdir", l_mkdir},

@@ -556,4 +556,10 @@ cfs_proc_register(lua_State *L)
   }
   lua_pop(L, 1);
   luaL_setfuncs(L, funcs, 0);
+
+  /* The real-time signals have numbers but no names; the C library reserves the first few. */
+  lua_pushinteger(L, SIGRTMIN);
+  lua_setfield(L, -2, "SIGRTMIN");
+  lua_pushinteger(L, SIGRTMAX);
+  lua_setfield(L, -2, "SIGRTMAX");
 }

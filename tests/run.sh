@@ -19,6 +19,9 @@ fi
 WORK=$(mktemp -d /tmp/cfs-test.XXXXXX)
 export CFS_TEST_WORK="$WORK"
 export CFS_CACHE="$WORK/cache"
+# Container state goes here instead of /run/cfs, so suites running at the
+# same time on this machine never list each other's containers.
+export CFS_RUNTIME_DIR="$WORK/run"
 trap 'rm -rf "$WORK"' EXIT INT TERM
 
 snapshot() {

@@ -8,7 +8,7 @@ local log = require "cfs.log"
 local M = {}
 
 --- Commands listed by `cfs help`, in this order.
-M.COMMANDS = { "run", "recipe", "rootfs", "help", "version" }
+M.COMMANDS = { "run", "ps", "exec", "kill", "state", "recipe", "rootfs", "help", "version" }
 
 local GLOBAL_HELP = [[
 usage: cfs [-v] COMMAND [ARG...]

@@ -11,6 +11,12 @@ local log = require "cfs.log"
 local mounts = require "cfs.mounts"
 local rootfs = require "cfs.rootfs"
 local spec_module = require "cfs.spec"
+local state = require "cfs.state"
+
+-- Loaded by M.start when a spec asks for them, so a plain run does not pay
+-- for them, and before the clone: after the root switch a module search
+-- would read the container's files.
+local pid1, tty
 
 local M = {}
 
@@ -25,11 +31,14 @@ local function sent_by_process(si_code)
   return si_code <= 0
 end
 
---- The child's side: runs as PID 1 of the new namespaces and ends in exec.
+--- The child's side: runs as PID 1 of the new namespaces and ends in exec,
+-- or becomes the init (spec.init) that runs the command as its child.
 -- @tparam table spec a spec from cfs.spec.new
 -- @tparam table root the result of cfs.rootfs.prepare
+-- @tparam table channels the container's ends made by M.start: `ready`, and
+--   `console` when spec.tty is set
 -- @tparam table prepared the result of cfs.hardening.prepare
-function M.child(spec, root, prepared)
+function M.child(spec, root, channels, prepared)
   -- Until exec this process is cfs: keep other processes of the container
   -- from ptrace and from its /proc files.
   core.prctl("set_dumpable", 0)
@@ -54,12 +63,27 @@ function M.child(spec, root, prepared)
   local method = errors.context("rootfs", rootfs.switch, newroot)
   log.debug("root switched with %s", method)
   core.chdir(spec.cwd)
+  if spec.tty then
+    tty.setup_container(channels.console)
+  end
 
   -- Descriptors the caller of cfs left open without close-on-exec must not
-  -- reach the container.
-  core.close_range(3, nil, { "cloexec" })
+  -- reach the container, except the first spec.preserve_fds after stdio.
+  core.close_range(3 + spec.preserve_fds, nil, { "cloexec" })
   M.check_command(spec.command[1], spec.env.PATH)
+  if spec.tty and not spec.init then
+    tty.take_control()
+  end
+  -- Limits and privileges apply here, so that with --init the init and the
+  -- command it starts both run under them.
   errors.context("hardening", hardening.apply, spec, prepared)
+  if spec.init then
+    channels.ready:close()
+    pid1.run(spec.command, spec.env, {
+      preserve_fds = spec.preserve_fds,
+      tty = spec.tty,
+    })
+  end
   cfs.exec(spec.command[1], spec.command, spec.env)
 end
 
@@ -111,22 +135,63 @@ function M.prepare(spec, child, prepared)
   end
 end
 
--- Wait for the child, passing on forwarded signals as they arrive.
-local function supervise(child, signals)
-  local watched = { child.pidfd, signals }
+local SIGWINCH = core.signum("WINCH")
+
+--- Wait for the child, passing on forwarded signals as they arrive and,
+-- with a terminal relay (cfs.tty.attach), copying the container's output
+-- and window size changes.
+-- @tparam cfs.Process child
+-- @tparam cfs.Fd signals a signalfd for M.FORWARDED_SIGNALS
+-- @param[opt] terminal a relay from cfs.tty.attach
+-- @treturn string "exited" or "signaled"
+-- @treturn int exit code or signal number
+function M.supervise(child, signals, terminal)
+  local watched = { child.pidfd, signals, terminal and terminal.master }
   while true do
     local ready = core.poll(watched)
     if ready[2] then
       local signo, _, si_code = signals:read_signal()
-      if sent_by_process(si_code) then
+      if terminal and signo == SIGWINCH then
+        terminal:resize()
+      elseif terminal or sent_by_process(si_code) then
+        -- With a terminal of its own, the container is in no process group
+        -- of cfs's terminal, so a hangup's HUP must be passed on too.
         log.debug("forwarding signal %d to %d", signo, child.pid)
         child:kill(signo)
       end
     end
+    if ready[3] and not terminal:relay_output() then
+      watched[3] = nil
+    end
     if ready[1] then
+      if terminal and watched[3] then
+        terminal:drain()
+      end
       return child:wait()
     end
   end
+end
+
+-- Register the container for cfs ps. Without --name it gets a generated
+-- name, and runs unregistered when the user has no runtime folder.
+local function register(spec)
+  local info = {
+    name = spec.name or state.generate_name(),
+    command = spec.command,
+    hostname = spec.hostname,
+    cwd = spec.cwd,
+    env = spec.env,
+    init = spec.init,
+    tty = spec.tty,
+  }
+  if spec.name then
+    return state.register(info)
+  end
+  local entry, err = cfs.try(state.register, info)
+  if not entry then
+    log.debug("state: running %s unregistered: %s", info.name, tostring(err))
+  end
+  return entry
 end
 
 --- Run the container described by spec and wait for it.
@@ -138,17 +203,20 @@ function M.run(spec)
     -- Unprivileged callers get a user namespace in which they are root.
     spec.namespaces = { "user", table.unpack(namespaces) }
   end
-  -- Without a PID namespace of its own, the container sees this cfs
-  -- process, and with it /proc/PID/exe: run from a sealed copy first.
-  if not spec_module.contains(spec.namespaces, "pid") then
+  -- When the container can see a cfs process (it has no PID namespace of
+  -- its own, or cfs's init is its PID 1), that process must not lead to the
+  -- binary on the host through /proc/PID/exe: run from a sealed copy. This
+  -- starts cfs again, so it comes before anything with side effects.
+  if spec.init or not spec_module.contains(spec.namespaces, "pid") then
     core.exe_seal()
   end
+  local entry <close> = register(spec)
   local root = rootfs.prepare(spec.rootfs)
 
   -- Blocked before the clone so no signal slips between the clone and the
   -- signalfd; the child unblocks everything before it runs.
   core.sigprocmask("block", M.FORWARDED_SIGNALS)
-  local ok, status = pcall(M.start, spec, root)
+  local ok, status = pcall(M.start, spec, root, entry)
   core.sigprocmask("unblock", M.FORWARDED_SIGNALS)
   if not ok then
     error(status, 0)
@@ -156,30 +224,62 @@ function M.run(spec)
   return status
 end
 
+local function console_socket(spec)
+  if spec.tty then
+    return tty.console_socket()
+  end
+end
+
 --- Clone the child and supervise it until it ends; the forwarded signals
 -- must already be blocked.
+-- @tparam table spec
+-- @tparam table root the result of cfs.rootfs.prepare
+-- @param[opt] entry the container's cfs.state entry, updated as it starts
 -- @treturn int the exit status
-function M.start(spec, root)
+function M.start(spec, root, entry)
+  if spec.init then
+    pid1 = require "cfs.pid1"
+  end
+  if spec.tty then
+    tty = require "cfs.tty"
+  end
   local signals <close> = core.signalfd(M.FORWARDED_SIGNALS)
   local prepared = hardening.prepare(spec)
   -- Removes the cgroup on every way out of this function.
   local group <close> = prepared.group
+  -- The ready pipe reaches end of file once the container runs its command,
+  -- because its write end is close-on-exec. The console socket carries the
+  -- terminal's master back from the container.
+  local ready <close>, ready_end = core.pipe()
+  local console <close>, console_end = console_socket(spec)
+  local channels = { ready = ready_end, console = console_end }
   local ok, child = pcall(core.clone, spec.namespaces, function()
-    return M.child(spec, root, prepared)
+    return M.child(spec, root, channels, prepared)
   end, {
     prepare = function(c)
       M.prepare(spec, c, prepared)
     end,
-    -- The child ends in exec, so it can borrow this process's memory.
-    vfork = true,
+    -- A child that ends in exec can borrow this process's memory. The init
+    -- never execs, and the terminal setup changes handles this process
+    -- still uses, so those get a copy.
+    vfork = not spec.init and not spec.tty,
   })
+  for _, fd in pairs(channels) do
+    fd:close()
+  end
   if not ok then
     if spec_module.contains(spec.namespaces, "user") then
       errors.userns(child)
     end
     error(errors.hint(child), 0)
   end
-  local how, code = supervise(child, signals)
+
+  local terminal <close> = spec.tty and tty.attach(console) or nil
+  ready:read(1)
+  if entry then
+    entry:started(child.pid, spec.namespaces, { rootfs = root.dir })
+  end
+  local how, code = M.supervise(child, signals, terminal)
   child:close()
   hardening.report(spec, group)
   return cfs.exit_status(how, code)

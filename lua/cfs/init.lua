@@ -15,16 +15,21 @@ local LIBRARY = {
   cgroup = true,
   cli = true,
   container = true,
+  enter = true,
   errors = true,
   fs = true,
-  idmap = true,
   hardening = true,
+  idmap = true,
+  json = true,
   log = true,
   mounts = true,
+  pid1 = true,
   rlimit = true,
   rootfs = true,
   seccomp = true,
   spec = true,
+  state = true,
+  tty = true,
 }
 
 setmetatable(M, {

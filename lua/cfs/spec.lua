@@ -6,6 +6,7 @@ local errors = require "cfs.errors"
 local idmap = require "cfs.idmap"
 local hardening = require "cfs.hardening"
 local mounts = require "cfs.mounts"
+local state = require "cfs.state"
 
 local M = {}
 
@@ -21,12 +22,16 @@ local FIELDS = {
   extra_mounts = true,
   gid_map = true,
   hostname = true,
+  init = true,
   mounts = true,
+  name = true,
   namespaces = true,
+  preserve_fds = true,
   propagation = true,
   readonly = true,
   rootfs = true,
   uid_map = true,
+  tty = true,
 }
 for _, name in ipairs(hardening.FIELDS) do
   FIELDS[name] = true
@@ -96,6 +101,23 @@ local function check_command(command)
   end
 end
 
+-- The fields of `cfs run --name/--init/-t/--preserve-fds`.
+local function check_lifecycle(spec)
+  if spec.name ~= nil and not state.valid_name(spec.name) then
+    invalid(string.format("invalid container name '%s'", tostring(spec.name)),
+      "use 1 to 64 letters, digits, '_', '.' or '-', starting with a letter or digit")
+  end
+  for _, key in ipairs { "init", "tty" } do
+    if type(spec[key]) ~= "boolean" then
+      invalid(string.format("%s must be true or false", key))
+    end
+  end
+  local n = spec.preserve_fds
+  if math.type(n) ~= "integer" or n < 0 or n > 0x7ffffff0 then
+    invalid(string.format("preserve_fds '%s' is not a count of descriptors", tostring(n)))
+  end
+end
+
 local function check_env(env)
   if type(env) ~= "table" then
     invalid("env must map names to values")
@@ -143,8 +165,10 @@ end
 --   hostname, mounts (replaces the default plan, see cfs.mounts),
 --   extra_mounts (applied after mounts), namespaces, propagation, readonly
 --   (a read-only root), rootfs, uid_map and gid_map (lists of {container,
---   host, size}; either one adds a user namespace), and the limits and
---   privileges cfs.hardening describes
+--   host, size}; either one adds a user namespace), the limits and
+--   privileges cfs.hardening describes, and for the lifecycle: name
+--   (registered for cfs ps), init (run cfs's init as PID 1), tty (give the
+--   command a terminal) and preserve_fds (pass descriptors 3 to 3+N-1 on)
 -- @treturn table the spec
 -- @raise cfs.Error (status 125) naming the first invalid field
 function M.new(fields)
@@ -164,6 +188,10 @@ function M.new(fields)
     extra_mounts = fields.extra_mounts or {},
     propagation = fields.propagation or "private",
     readonly = fields.readonly or false,
+    name = fields.name,
+    init = fields.init or false,
+    tty = fields.tty or false,
+    preserve_fds = fields.preserve_fds or 0,
   }
   check_namespaces(spec.namespaces)
   add_userns(spec, fields)
@@ -180,6 +208,7 @@ function M.new(fields)
   end
   check_command(spec.command)
   check_env(fields.env or {})
+  check_lifecycle(spec)
   if type(spec.cwd) ~= "string" or spec.cwd:sub(1, 1) ~= "/" then
     invalid(string.format("working directory '%s' is not an absolute path", tostring(spec.cwd)))
   end

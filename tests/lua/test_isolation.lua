@@ -46,7 +46,7 @@ local BAD_ARGS = {
   },
   link_flags = { { { "lo", 1 }, "no value expected" } },
   setresuid = {
-    { { 0, 0 }, "bad argument #3 to 'setresuid'" },
+    { { 0, 0, "x" }, "bad argument #3 to 'setresuid' %(number expected, got string%)" },
     { { -2, 0, 0 }, "ID out of range" },
   },
   setresgid = { { { 0, 0, 4294967295 }, "ID out of range" } },

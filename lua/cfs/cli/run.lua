@@ -40,7 +40,11 @@ cgroup of its own, removed when it ends.
 The exit status is CMD's own; 128+N when signal N killed it; 125 when cfs
 itself failed; 126 when CMD cannot be executed; 127 when it is not found.
 The signals TERM, INT, HUP, QUIT, USR1, USR2 and WINCH sent to cfs are
-passed on to CMD.]]
+passed on to CMD. If cfs itself is killed, the container is killed too.
+
+A running container is listed by 'cfs ps' under its --name, or a generated
+name cfs-XXXXXXXXXXXX; 'cfs exec', 'cfs kill' and 'cfs state' take that name.
+See docs/lifecycle.md.]]
 
 M.options = {
   { name = "hostname", arg = "NAME", help = "hostname inside the container (default: cfs)" },
@@ -100,6 +104,27 @@ M.options = {
       .. "starts with only PATH, HOME, TERM and HOSTNAME",
   },
   { name = "workdir", short = "w", arg = "DIR", help = "working directory inside (default: /)" },
+  {
+    name = "name",
+    arg = "NAME",
+    help = "name the container for cfs ps, exec, kill and state: 1 to 64 letters, digits, "
+      .. "'_', '.' or '-', starting with a letter or digit; must not be in use",
+  },
+  {
+    name = "init",
+    help = "run a small init as PID 1 that starts CMD, passes signals on to it and reaps "
+      .. "orphaned processes",
+  },
+  {
+    name = "tty",
+    short = "t",
+    help = "give CMD a terminal from the container's /dev/pts; cfs relays it to its own",
+  },
+  {
+    name = "preserve-fds",
+    arg = "N",
+    help = "pass descriptors 3 to 3+N-1 on to CMD (default 0: only stdin, stdout, stderr)",
+  },
 }
 table.move(hardening.OPTIONS, 1, #hardening.OPTIONS, #M.options + 1, M.options)
 table.insert(M.options, { name = "help", short = "h", help = "show this help" })
@@ -197,6 +222,14 @@ local function namespaces(values)
   return list
 end
 
+local function parse_count(text)
+  local n = text:match("^%d+$") and math.tointeger(tonumber(text))
+  if not n or n > 0x7ffffff0 then
+    errors.usage("run", string.format("invalid --preserve-fds '%s': expected a count", text))
+  end
+  return n
+end
+
 --- Build a spec from command-line arguments.
 -- @tparam {string,...} argv the arguments after "run"
 -- @treturn table|nil the spec, or nil when help was shown
@@ -219,6 +252,10 @@ function M.spec(argv)
     extra_mounts = extra_mounts(values),
     readonly = values.read_only,
     propagation = values.propagation,
+    name = values.name,
+    init = values.init,
+    tty = values.tty,
+    preserve_fds = values.preserve_fds and parse_count(values.preserve_fds) or nil,
   }
   hardening.fields(values, fields)
   local ok, result = pcall(spec.new, fields)
