@@ -8,9 +8,15 @@
  * turned back into errno for the error constructor.
  */
 #include <errno.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <seccomp.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "cfs.h"
 
@@ -131,6 +137,22 @@ l_seccomp_init(lua_State *L)
   rc = seccomp_attr_set(f->ctx, SCMP_FLTATR_API_SYSRAWRC, 1);
   if (rc < 0)
     return cfs_error_raise(L, "seccomp_attr_set", "sysrawrc", -rc);
+  return 1;
+}
+
+/***
+ * The version of libseccomp cfs is built with, such as "2.5.4".
+ * @function seccomp_version
+ * @treturn string
+ * @see seccomp_version(3)
+ */
+static int
+l_seccomp_version(lua_State *L)
+{
+  const struct scmp_version *v = seccomp_version();
+
+  cfs_args_max(L, 0);
+  lua_pushfstring(L, "%d.%d.%d", (int)v->major, (int)v->minor, (int)v->micro);
   return 1;
 }
 
@@ -325,6 +347,72 @@ filter_load(lua_State *L)
 }
 
 /***
+ * The filter as the BPF program the kernel loads, for cfs.seccomp_load_bpf.
+ * Generating it is most of libseccomp's cost, so a program can be kept
+ * and loaded many times.
+ * @function Seccomp:export_bpf
+ * @treturn string the program: struct sock_filter entries, 8 bytes each
+ * @see seccomp_export_bpf(3)
+ */
+static int
+filter_export_bpf(lua_State *L)
+{
+  struct filter *f = check_filter(L);
+  luaL_Buffer b;
+  char chunk[4096];
+  ssize_t n;
+  int fd, rc, err;
+
+  cfs_args_max(L, 1);
+  luaL_buffinit(L, &b);
+  fd = memfd_create("cfs-seccomp", MFD_CLOEXEC);
+  if (fd < 0)
+    return cfs_error_raise(L, "memfd_create", "cfs-seccomp", errno);
+
+  rc = seccomp_export_bpf(f->ctx, fd);
+  if (rc < 0 || lseek(fd, 0, SEEK_SET) < 0) {
+    err = rc < 0 ? -rc : errno;
+    close(fd);
+    return cfs_error_raise(L, "seccomp_export_bpf", NULL, err);
+  }
+  /* luaL_addlstring may raise only on memory errors; the descriptor then leaks. */
+  while ((n = cfs_read_retry(fd, chunk, sizeof chunk)) > 0)
+    luaL_addlstring(&b, chunk, (size_t)n);
+  err = n < 0 ? errno : 0;
+  close(fd);
+  if (err != 0)
+    return cfs_error_raise(L, "seccomp_export_bpf", NULL, err);
+  luaL_pushresult(&b);
+  return 1;
+}
+
+/***
+ * Load a BPF program made by Seccomp:export_bpf into the kernel for the
+ * calling thread, as Seccomp:load does without generating it again.
+ * Without no_new_privs this needs CAP_SYS_ADMIN.
+ * @function seccomp_load_bpf
+ * @tparam string program
+ * @see seccomp(2)
+ */
+static int
+l_seccomp_load_bpf(lua_State *L)
+{
+  size_t len;
+  const char *program = luaL_checklstring(L, 1, &len);
+  struct sock_fprog prog;
+
+  cfs_args_max(L, 1);
+  luaL_argcheck(L, len > 0 && len % sizeof(struct sock_filter) == 0 &&
+                       len / sizeof(struct sock_filter) <= BPF_MAXINSNS,
+                1, "not a BPF program");
+  prog.len = (unsigned short)(len / sizeof(struct sock_filter));
+  prog.filter = (struct sock_filter *)(uintptr_t)program;
+  if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0)
+    return cfs_error_raise(L, "seccomp", NULL, errno);
+  return 0;
+}
+
+/***
  * Write the filter as readable pseudo code, for debugging.
  * @function Seccomp:export_pfc
  * @tparam cfs.Fd|int fd
@@ -366,14 +454,17 @@ filter_tostring(lua_State *L)
 }
 
 static const luaL_Reg filter_methods[] = {
-    {"arch_add", filter_arch_add}, {"export_pfc", filter_export_pfc}, {"load", filter_load},
+    {"arch_add", filter_arch_add}, {"export_bpf", filter_export_bpf},
+    {"export_pfc", filter_export_pfc}, {"load", filter_load},
     {"release", filter_release},   {"rule_add", filter_rule_add},     {NULL, NULL},
 };
 
 static const luaL_Reg funcs[] = {
     {"seccomp_arch_native", l_seccomp_arch_native},
     {"seccomp_init", l_seccomp_init},
+    {"seccomp_load_bpf", l_seccomp_load_bpf},
     {"seccomp_syscall_resolve_name", l_seccomp_syscall_resolve_name},
+    {"seccomp_version", l_seccomp_version},
     {NULL, NULL},
 };
 

@@ -8,6 +8,16 @@ local M = {}
 local MODE_DIR = tonumber("755", 8)
 local MODE_FILE = tonumber("644", 8)
 
+--- The 64-bit FNV-1a hash of s as 16 hex digits: a short, stable name for
+-- a cache entry, not a security hash.
+function M.fnv1a(s)
+  local h = 0xcbf29ce484222325
+  for i = 1, #s do
+    h = (h ~ s:byte(i)) * 0x100000001b3
+  end
+  return string.format("%016x", h)
+end
+
 --- The lstat table of path, or nil when it does not exist.
 function M.lstat(path)
   local ok, st = pcall(core.lstat, path)

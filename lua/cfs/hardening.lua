@@ -250,13 +250,10 @@ end
 --   to-be-closed value the caller must close
 function M.prepare(spec)
   local prepared = { rlimits = rlimit.plan(spec.rlimits) }
-  if spec.seccomp ~= "unconfined" then
-    local seccomp = require "cfs.seccomp"
-    local profile = spec.seccomp
-    if profile == "default" then
-      profile = seccomp.default_profile(spec.capabilities)
-    end
-    prepared.filter = seccomp.compile(profile, SOURCES[spec.seccomp] or "default")
+  if spec.seccomp == "default" then
+    prepared.program = require("cfs.seccomp").default_program(spec.capabilities)
+  elseif spec.seccomp ~= "unconfined" then
+    prepared.program = require("cfs.seccomp").program(spec.seccomp, SOURCES[spec.seccomp])
   end
   if spec.resources then
     local cgroup = require "cfs.cgroup"
@@ -285,13 +282,13 @@ end
 -- @tparam table prepared from cfs.hardening.prepare, copied into the child
 function M.apply(spec, prepared)
   rlimit.apply(prepared.rlimits)
-  local filter = prepared.filter
+  local program = prepared.program
   if spec.no_new_privs then
     caps.apply(spec.capabilities)
     core.prctl("set_no_new_privs", 1)
   end
-  if filter then
-    local ok, err = pcall(filter.load, filter)
+  if program then
+    local ok, err = pcall(core.seccomp_load_bpf, program)
     if not ok then
       if errors.is_error(err) and err.code == "EACCES" then
         err.hint = "without no_new_privs, loading a filter needs CAP_SYS_ADMIN"
@@ -304,7 +301,7 @@ function M.apply(spec, prepared)
   end
   if log.enabled("debug") then
     log.debug("capabilities %s, no_new_privs %s, seccomp %s", caps.mask(spec.capabilities),
-      tostring(spec.no_new_privs), filter and "on" or "off")
+      tostring(spec.no_new_privs), program and "on" or "off")
   end
 end
 

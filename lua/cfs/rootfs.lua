@@ -56,14 +56,7 @@ function M.cache_dir()
   return dir
 end
 
--- 64-bit FNV-1a: a short stable name for a cache key (not a security hash).
-local function fnv1a(s)
-  local h = 0xcbf29ce484222325
-  for i = 1, #s do
-    h = (h ~ s:byte(i)) * 0x100000001b3
-  end
-  return string.format("%016x", h)
-end
+local fnv1a = fs.fnv1a
 
 -- Create the cache layout once: rootfs/ (finished trees), tmp/ (trees being
 -- built), mnt/ (the empty mount point for a container's overlay).

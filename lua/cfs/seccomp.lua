@@ -317,6 +317,112 @@ function M.compile(profile, source)
   return filter
 end
 
+-- A text that is the same for equal profiles: lists in order, the keys of
+-- other tables sorted.
+local function serialize(value, out)
+  if type(value) ~= "table" then
+    out[#out + 1] = string.format("%q", value)
+    return
+  end
+  local keys = {}
+  for key in pairs(value) do
+    keys[#keys + 1] = key
+  end
+  table.sort(keys, function(a, b)
+    return tostring(a) < tostring(b)
+  end)
+  out[#out + 1] = "{"
+  for _, key in ipairs(keys) do
+    out[#out + 1] = string.format("[%q]=", key)
+    serialize(value[key], out)
+    out[#out + 1] = ","
+  end
+  out[#out + 1] = "}"
+end
+
+-- Read a cached program: the file holds the key text, a NUL, then the program.
+local function read_cached(path, key)
+  local f = io.open(path, "rb")
+  if not f then
+    return nil
+  end
+  local data = f:read("a")
+  f:close()
+  if data:sub(1, #key + 1) == key .. "\0" then
+    return data:sub(#key + 2)
+  end
+end
+
+-- Keep a program in the cache; a cache that cannot be written only costs speed.
+local function write_cached(dir, path, key, program)
+  local fs = require "cfs.fs"
+  local ok, err = pcall(function()
+    fs.mkdirs(dir, tonumber("700", 8))
+    local tmp = string.format("%s.%d", path, core.getpid())
+    fs.write_new(tmp, key .. "\0" .. program, tonumber("600", 8))
+    core.rename(tmp, path)
+  end)
+  if not ok then
+    log.debug("seccomp: not cached: %s", tostring(err))
+  end
+end
+
+--- The BPF program of a profile, ready for cfs.seccomp_load_bpf. libseccomp
+-- takes about a millisecond to generate the default profile's program, so
+-- programs are kept in the cache folder under a hash of a key made of the
+-- architecture, the libseccomp and cfs versions and the profile. The whole
+-- key is stored in the file and compared on every read.
+-- @tparam table profile
+-- @tparam[opt] string source where the profile came from, for messages
+-- @treturn string the program
+function M.program(profile, source)
+  local out = { core.seccomp_arch_native(), core.seccomp_version(), core.version }
+  serialize(profile, out)
+  return M.cached_program(table.concat(out, "\n"), function()
+    return profile
+  end, source)
+end
+
+--- The program of the default profile for a container with `caps`. The
+-- profile depends only on the capabilities, so the cache key is built from
+-- them, which is much faster than serializing the profile.
+-- @tparam {string,...} caps
+-- @treturn string the program
+function M.default_program(caps)
+  local sorted = table.move(caps, 1, #caps, 1, {})
+  table.sort(sorted)
+  local key = table.concat({ core.seccomp_arch_native(), core.seccomp_version(), core.version,
+    "default", table.concat(sorted, ",") }, "\n")
+  return M.cached_program(key, function()
+    return M.default_profile(caps)
+  end, "default")
+end
+
+--- The program cached under `key`, or the one compiled from make_profile()
+-- and then cached.
+-- @tparam string key a text that differs whenever the program would
+-- @tparam function make_profile returns the profile
+-- @tparam[opt] string source where the profile came from, for messages
+-- @treturn string the program
+function M.cached_program(key, make_profile, source)
+  local rootfs = require "cfs.rootfs"
+  local fs = require "cfs.fs"
+  local ok, base = pcall(rootfs.cache_dir)
+  local dir = ok and base .. "/seccomp"
+  local path = dir and string.format("%s/%s.bpf", dir, fs.fnv1a(key))
+
+  local program = path and read_cached(path, key)
+  if program then
+    return program
+  end
+  local filter <close> = M.compile(make_profile(), source)
+  program = filter:export_bpf()
+  if path then
+    write_cached(dir, path, key, program)
+  end
+  return program
+end
+
 --- Read a profile from a Lua file that returns the profile table. The file
 -- runs with no globals, so it can only build a table.
 -- @tparam string path

@@ -44,7 +44,7 @@ before_dirs=$(cgroup_dirs)
 # that a container can execute /proc/self/exe.
 extra=$(scratch)
 "$CFS" rootfs busybox "$extra/root" >/dev/null
-for lib in $(ldd "$CFS" | awk '/=>/ {print $3} /^[[:space:]]*\/.*ld-linux/ {print $1}'); do
+for lib in $(ldd "$CFS" 2>/dev/null | awk '/=>/ {print $3} /^[[:space:]]*\/.*ld-linux/ {print $1}'); do
   cp --parents -L "$lib" "$extra/root/"
 done
 mknod -m 666 "$extra/root/dev/null" c 1 3
@@ -140,6 +140,25 @@ run "$CFS" run --rootfs "$ROOT" --seccomp "$profiles/args.lua" -- /bin/sh -c \
   'kill -USR1 $$ 2>&-; echo usr1=$?; kill -0 $$; echo zero=$?'
 check "profile args: matching call blocked" out_has '^usr1=1$'
 check "profile args: other call allowed" out_has '^zero=0$'
+
+# Compiled programs are cached; a changed profile gets a program of its own,
+# and a cache file whose key does not match is not used.
+cache_files() { ls "$CFS_CACHE/seccomp" 2>/dev/null | wc -l; }
+before=$(cache_files)
+run "$CFS" run --rootfs "$ROOT" --seccomp "$profiles/mkdir.lua" -- /bin/mkdir /made-here
+check "cached profile still applies" err_has "Permission denied"
+check "same profile adds no cache file" [ "$(cache_files)" -eq "$before" ]
+sed 's/EACCES/EROFS/' "$profiles/mkdir.lua" >"$profiles/mkdir-rofs.lua"
+run "$CFS" run --rootfs "$ROOT" --seccomp "$profiles/mkdir-rofs.lua" -- /bin/mkdir /made-here
+check "changed profile applies" err_has "Read-only file system"
+check "changed profile cached apart" [ "$(cache_files)" -eq $((before + 1)) ]
+for f in "$CFS_CACHE"/seccomp/*.bpf; do
+  printf 'not a key\0garbage' >"$f"
+done
+run "$CFS" run --rootfs "$ROOT" --seccomp "$profiles/mkdir.lua" -- /bin/mkdir /made-here
+check "damaged cache file ignored" err_has "Permission denied"
+run "$CFS" run --rootfs "$ROOT" -- /bin/hardening try keyctl
+check "damaged default cache ignored" out_has '^keyctl=EPERM$'
 
 # --- rlimits ----------------------------------------------------------------
 
