@@ -402,8 +402,9 @@ l_seccomp_load_bpf(lua_State *L)
   struct sock_fprog prog;
 
   cfs_args_max(L, 1);
-  luaL_argcheck(L, len > 0 && len % sizeof(struct sock_filter) == 0 &&
-                       len / sizeof(struct sock_filter) <= BPF_MAXINSNS,
+  luaL_argcheck(L,
+                len > 0 && len % sizeof(struct sock_filter) == 0 &&
+                    len / sizeof(struct sock_filter) <= BPF_MAXINSNS,
                 1, "not a BPF program");
   prog.len = (unsigned short)(len / sizeof(struct sock_filter));
   prog.filter = (struct sock_filter *)(uintptr_t)program;
@@ -454,9 +455,13 @@ filter_tostring(lua_State *L)
 }
 
 static const luaL_Reg filter_methods[] = {
-    {"arch_add", filter_arch_add}, {"export_bpf", filter_export_bpf},
-    {"export_pfc", filter_export_pfc}, {"load", filter_load},
-    {"release", filter_release},   {"rule_add", filter_rule_add},     {NULL, NULL},
+    {"arch_add", filter_arch_add},
+    {"export_bpf", filter_export_bpf},
+    {"export_pfc", filter_export_pfc},
+    {"load", filter_load},
+    {"release", filter_release},
+    {"rule_add", filter_rule_add},
+    {NULL, NULL},
 };
 
 static const luaL_Reg funcs[] = {
