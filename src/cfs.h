@@ -29,6 +29,8 @@ struct cfs_embedded {
 
 extern const struct cfs_embedded cfs_embedded[];
 extern const size_t cfs_embedded_count;
+/* A hash of the embedded modules, made by src/embed.lua. */
+extern const char cfs_build_id[];
 
 /* error.c */
 #define CFS_ERROR_TYPE "cfs.Error"

@@ -59,5 +59,7 @@ luaopen_cfs_core(lua_State *L)
   cfs_fdpass_register(L);
   lua_pushliteral(L, CFS_VERSION);
   lua_setfield(L, -2, "version");
+  lua_pushstring(L, cfs_build_id);
+  lua_setfield(L, -2, "build_id");
   return 1;
 }

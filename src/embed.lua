@@ -40,6 +40,16 @@ end
 out[#out + 1] = "};"
 out[#out + 1] = "const size_t cfs_embedded_count = sizeof cfs_embedded / sizeof cfs_embedded[0];"
 
+-- A build identity that changes with any module, for cache keys that must
+-- not outlive the code that made the cached data (64-bit FNV-1a).
+local h = 0xcbf29ce484222325
+for _, m in ipairs(modules) do
+  for i = 1, #m.code do
+    h = (h ~ m.code:byte(i)) * 0x100000001b3
+  end
+end
+out[#out + 1] = string.format('const char cfs_build_id[] = "%016x";', h)
+
 local f = assert(io.open(output, "w"))
 f:write(table.concat(out, "\n"), "\n")
 assert(f:close())

@@ -49,7 +49,7 @@ suite() {
 
 # Fixtures shared by the suites: a busybox root with the static helpers
 # (tests/helpers/probe.c, hardening.c) in it.
-make -s build/tests/probe build/tests/hardening unit-tests >/dev/null || exit 2
+make -s all build/tests/probe build/tests/hardening unit-tests >/dev/null || exit 2
 "$CFS" rootfs busybox "$WORK/root" >/dev/null || exit 2
 cp build/tests/probe "$WORK/root/bin/probe"
 cp build/tests/hardening "$WORK/root/bin/hardening"

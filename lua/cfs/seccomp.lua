@@ -71,6 +71,9 @@ local DENY_ALWAYS = {
 -- AF_VSOCK sockets reach the hypervisor's host, outside any network namespace.
 local AF_VSOCK = 40
 
+-- The ioctl request that fakes terminal input (asm-generic/ioctls.h).
+local TIOCSTI = 0x5412
+
 -- clone flags that create namespaces (CLONE_NEWNS, NEWCGROUP, NEWUTS, NEWIPC,
 -- NEWUSER, NEWPID, NEWNET); clone cannot ask for a time namespace.
 local CLONE_NAMESPACE_FLAGS = {
@@ -149,6 +152,13 @@ function M.default_profile(caps)
     rules[#rules + 1] = { names = { "clone3" }, action = "errno ENOSYS" }
   end
   rules[#rules + 1] = deny({ "socket" }, { { index = 0, op = "eq", value = AF_VSOCK } })
+  -- TIOCSTI pushes bytes into a terminal's input. Without -t the container
+  -- shares the terminal of the shell that started cfs, so the ioctl would
+  -- let it type commands into that shell. Only the low 32 bits hold the
+  -- request number.
+  rules[#rules + 1] = deny({ "ioctl" }, {
+    { index = 1, op = "masked_eq", mask = 0xffffffff, value = TIOCSTI },
+  })
   for _, rule in ipairs(personality_rules()) do
     rules[#rules + 1] = rule
   end
@@ -370,13 +380,14 @@ end
 --- The BPF program of a profile, ready for cfs.seccomp_load_bpf. libseccomp
 -- takes about a millisecond to generate the default profile's program, so
 -- programs are kept in the cache folder under a hash of a key made of the
--- architecture, the libseccomp and cfs versions and the profile. The whole
+-- architecture, the libseccomp version, the build of cfs's Lua library
+-- (cfs.build_id) and the profile. The whole
 -- key is stored in the file and compared on every read.
 -- @tparam table profile
 -- @tparam[opt] string source where the profile came from, for messages
 -- @treturn string the program
 function M.program(profile, source)
-  local out = { core.seccomp_arch_native(), core.seccomp_version(), core.version }
+  local out = { core.seccomp_arch_native(), core.seccomp_version(), core.build_id }
   serialize(profile, out)
   return M.cached_program(table.concat(out, "\n"), function()
     return profile
@@ -391,7 +402,7 @@ end
 function M.default_program(caps)
   local sorted = table.move(caps, 1, #caps, 1, {})
   table.sort(sorted)
-  local key = table.concat({ core.seccomp_arch_native(), core.seccomp_version(), core.version,
+  local key = table.concat({ core.seccomp_arch_native(), core.seccomp_version(), core.build_id,
     "default", table.concat(sorted, ",") }, "\n")
   return M.cached_program(key, function()
     return M.default_profile(caps)

@@ -11,10 +11,12 @@
  *   hardening try CALL...     make each call with harmless arguments and print
  *                             "CALL=ok" or "CALL=ENAME"; calls: unshare_user,
  *                             unshare_uts, keyctl, personality_bsd,
- *                             personality_linux, clone_newns, mount_tmpfs, ptrace
+ *                             personality_linux, clone_newns, mount_tmpfs, ptrace,
+ *                             tiocsti (on stdin, which need not be a terminal)
  */
 #include <errno.h>
 #include <sched.h>
+#include <sys/ioctl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -145,6 +147,8 @@ attempt(const char *call)
     r = mount("none", "/tmp", "tmpfs", 0, NULL);
   else if (strcmp(call, "ptrace") == 0)
     r = ptrace(PTRACE_TRACEME, 0, NULL, NULL);
+  else if (strcmp(call, "tiocsti") == 0)
+    r = ioctl(0, TIOCSTI, "");
   else {
     printf("%s=unknown\n", call);
     return 1;

@@ -96,6 +96,10 @@ check "seccomp blocks personality(PER_BSD)" out_has '^personality_bsd=EPERM$'
 check "seccomp allows personality(PER_LINUX)" out_has '^personality_linux=ok$'
 check "seccomp blocks clone(CLONE_NEWNS)" out_has '^clone_newns=EPERM$'
 check "seccomp allows ptrace" out_has '^ptrace=ok$'
+run "$CFS" run --rootfs "$ROOT" -- /bin/hardening try tiocsti
+check "seccomp blocks TIOCSTI" out_is 'tiocsti=EPERM'
+run "$CFS" run --rootfs "$ROOT" --seccomp unconfined -- /bin/hardening try tiocsti
+check "unconfined TIOCSTI reaches the kernel" out_is 'tiocsti=ENOTTY'
 
 run "$CFS" run --rootfs "$ROOT" --seccomp unconfined -- /bin/hardening try unshare_user keyctl \
   personality_bsd

@@ -253,6 +253,11 @@ t.test("library modules load lazily", function()
   t.eq(cfs.no_such_module, nil, "unknown name")
 end)
 
+t.test("version and build id", function()
+  t.ok(cfs.version:match("^%d+%.%d+%.%d+$"), "version is x.y.z")
+  t.ok(cfs.build_id:match("^%x+$") and #cfs.build_id == 16, "build id is 16 hex digits")
+end)
+
 t.test("embedded modules listed", function()
   local names = {}
   for _, n in ipairs(cfs.embedded()) do
