@@ -194,6 +194,20 @@ local function register(spec)
   return entry
 end
 
+--- What `cfs exec` needs to run a command under the container's limits and
+-- privileges: its capabilities, no_new_privs, rlimits, whether a seccomp
+-- program was saved, and the folders of its cgroup.
+-- @treturn table
+function M.security_state(spec, prepared)
+  return {
+    capabilities = spec.capabilities,
+    no_new_privs = spec.no_new_privs,
+    rlimits = spec.rlimits,
+    seccomp = prepared.program ~= nil,
+    cgroups = prepared.group and prepared.group.dirs or nil,
+  }
+end
+
 --- Run the container described by spec and wait for it.
 -- @tparam table spec a spec from cfs.spec.new
 -- @treturn int the exit status: the command's own, or 128 + N for signal N
@@ -247,6 +261,9 @@ function M.start(spec, root, entry)
   local prepared = hardening.prepare(spec)
   -- Removes the cgroup on every way out of this function.
   local group <close> = prepared.group
+  if entry and prepared.program then
+    entry:save("seccomp.bpf", prepared.program)
+  end
   -- The ready pipe reaches end of file once the container runs its command,
   -- because its write end is close-on-exec. The console socket carries the
   -- terminal's master back from the container.
@@ -277,7 +294,8 @@ function M.start(spec, root, entry)
   local terminal <close> = spec.tty and tty.attach(console) or nil
   ready:read(1)
   if entry then
-    entry:started(child.pid, spec.namespaces, { rootfs = root.dir })
+    entry:started(child.pid, spec.namespaces, { rootfs = root.dir,
+      security = M.security_state(spec, prepared) })
   end
   local how, code = M.supervise(child, signals, terminal)
   child:close()

@@ -238,6 +238,27 @@ function Entry:started(pid, namespaces, fields)
   self:update(update)
 end
 
+--- Keep a file of the container's beside its state, such as its seccomp
+-- program, for cfs exec; cfs.state.load reads it back.
+-- @tparam string file a plain name
+-- @tparam string data
+function Entry:save(file, data)
+  local path = entry_dir(self.dir, self.name) .. "/" .. file
+  local tmp = string.format("%s.%d.tmp", path, core.getpid())
+  local f <close> = core.open(tmp, { "wronly", "creat", "trunc" }, MODE_STATE)
+  f:write(data)
+  f:close()
+  core.rename(tmp, path)
+end
+
+--- Read a file that Entry:save kept for a running container.
+-- @tparam table st the container's state, from M.find
+-- @tparam string file
+-- @treturn string
+function M.load(st, file)
+  return fs.read_file(entry_dir(M.runtime_dir(), st.name) .. "/" .. file)
+end
+
 --- Remove the entry, unless another cfs has registered the name since.
 function Entry:remove()
   if self.removed then

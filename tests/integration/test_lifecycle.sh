@@ -142,6 +142,22 @@ check "entry removed at exit" [ ! -e "$RUNTIME/web" ]
 run "$CFS" ps -q
 check "ps empty after exit" out_is ""
 
+# exec runs its command under the container's limits and privileges.
+start limited --pids 30 --cap-drop net_raw --ulimit nofile=100:200 -- /bin/sleep 1000
+run "$CFS" exec limited -- /bin/sh -c 'grep -E "^(CapEff|NoNewPrivs|Seccomp):" /proc/self/status'
+check "exec has the container's capabilities" \
+  [ "$(printf '%s\n' "$OUT" | awk '/^CapEff/ {print $2}')" = \
+    "$(awk '/^CapEff/ {print $2}' "/proc/$(state_field limited pid)/status")" ]
+check "exec has no_new_privs" out_has '^NoNewPrivs:.1$'
+check "exec has the seccomp filter" out_has '^Seccomp:.2$'
+run "$CFS" exec limited -- /bin/sh -c 'ulimit -n'
+check "exec has the container's rlimits" out_is 100
+run "$CFS" exec limited -- /bin/sh -c 'grep pids /proc/self/cgroup'
+check "exec is in the container's cgroup" \
+  [ "$OUT" = "$(grep pids "/proc/$(state_field limited pid)/cgroup")" ]
+"$CFS" kill limited KILL
+finish_run
+
 # Every kind of namespace but user (see the unprivileged tests for that one).
 start allns --ns mnt,pid,time,net,cgroup,uts,ipc -- /bin/sleep 1000
 run "$CFS" exec allns -- /bin/sh -c \
@@ -292,10 +308,14 @@ for init in "" --init; do
     run "$CFS" exec orphans -- /bin/sh -c 'set -- /proc/[0-9]*; echo $#'
     check "with init: only init, sleep and this shell" out_is 3
     # Besides stdio, the init holds only what it opened itself: its signalfd
-    # and the pidfd of the command.
-    run "$CFS" exec orphans -- /bin/sh -c \
-      'cd /proc/1/fd && for f in *; do [ "$f" -gt 2 ] && readlink "$f"; done | sort | tr "\n" " "'
+    # and the pidfd of the command. Looked at from the host: the init is not
+    # dumpable, so the container's processes cannot read its /proc files.
+    init_pid=$(state_field orphans pid)
+    OUT=$(cd "/proc/$init_pid/fd" && for f in *; do [ "$f" -gt 2 ] && readlink "$f"; done |
+      sort | tr "\n" " ")
     check "init closed inherited descriptors" out_is "anon_inode:[pidfd] anon_inode:[signalfd] "
+    run "$CFS" exec orphans -- /bin/sh -c 'readlink /proc/1/exe /proc/1/fd/0 2>/dev/null'
+    check "init's descriptors hidden from the container" out_is ""
   fi
   "$CFS" kill orphans KILL
   finish_run
