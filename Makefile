@@ -79,7 +79,7 @@ $(BUILD) $(BUILD)/obj $(BUILD)/tests/unit:
 
 UNIT := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(wildcard tests/unit/check_*.c))
 
-$(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libcfs.a | $(BUILD)/tests/unit
+$(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/libcfs.a | $(BUILD)/tests/unit
 	$(CC) $(CFLAGS) $(shell pkg-config --cflags check) -Isrc -o $@ $< $(BUILD)/libcfs.a \
 	  $(LDLIBS) $(shell pkg-config --libs check)
 
@@ -115,12 +115,12 @@ test: deps
 
 lint:
 	luacheck -q lua recipes tests src/embed.lua
-	clang-format --dry-run --Werror src/*.c src/*.h tests/unit/*.c tests/helpers/*.c tests/bench/*.c
+	clang-format --dry-run --Werror src/*.c src/*.h tests/unit/*.c tests/unit/*.h tests/helpers/*.c tests/bench/*.c
 	shellcheck -x -s sh tests/bench/run.sh tests/bench/compare.sh tests/integration/test_bench.sh \
 	  tests/integration/test_static.sh
 
 format:
-	clang-format -i src/*.c src/*.h tests/unit/*.c tests/helpers/*.c tests/bench/*.c
+	clang-format -i src/*.c src/*.h tests/unit/*.c tests/unit/*.h tests/helpers/*.c tests/bench/*.c
 
 install: $(BUILD)/cfs
 	install -d $(DESTDIR)$(BINDIR)

@@ -9,9 +9,7 @@
 #include <string.h>
 #include <sys/mount.h>
 
-#include "cfs.h"
-
-static lua_State *L;
+#include "unit.h"
 
 static const struct cfs_flag flags[] = {
     {"bind", MS_BIND},
@@ -23,14 +21,7 @@ static const struct cfs_flag flags[] = {
 static void
 setup(void)
 {
-  L = luaL_newstate();
-  luaL_openlibs(L);
-}
-
-static void
-teardown(void)
-{
-  lua_close(L);
+  unit_open(NULL);
 }
 
 /* Run `code` with the value it builds at index 1 through `fn`; returns the pcall status. */
@@ -196,10 +187,8 @@ main(void)
 {
   Suite *s = suite_create("args");
   TCase *tc = tcase_create("args");
-  SRunner *sr;
-  int failed;
 
-  tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_add_checked_fixture(tc, setup, unit_close);
   tcase_add_test(tc, flags_or_together);
   tcase_add_test(tc, flags_nil_is_zero);
   tcase_add_test(tc, flags_reject_unknown_name);
@@ -214,9 +203,5 @@ main(void)
   tcase_add_test(tc, options_reject_unknown_key);
   tcase_add_test(tc, signal_names_and_numbers);
   suite_add_tcase(s, tc);
-  sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return unit_run_suite(s);
 }

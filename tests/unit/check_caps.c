@@ -10,39 +10,19 @@
 #include <sys/capability.h>
 #include <unistd.h>
 
-#include "cfs.h"
-
-static lua_State *L;
+#include "unit.h"
 
 static void
 setup(void)
 {
-  L = luaL_newstate();
-  luaL_openlibs(L);
-  luaL_requiref(L, "cfs", luaopen_cfs_core, 1);
-  lua_pop(L, 1);
+  unit_open("cfs");
 }
 
-static void
-teardown(void)
-{
-  lua_close(L);
-}
-
-/* Run a chunk; returns its status and leaves its result or error message on top. */
+/* Run a chunk, keeping its first result. */
 static int
 run(const char *code)
 {
-  lua_settop(L, 0);
-  if (luaL_loadstring(L, code) != LUA_OK)
-    return -1;
-  return lua_pcall(L, 0, 1, 0);
-}
-
-static const char *
-result(void)
-{
-  return luaL_tolstring(L, -1, NULL);
+  return unit_run(code, 1);
 }
 
 START_TEST(from_name_resolves_names)
@@ -64,28 +44,28 @@ END_TEST
 START_TEST(to_name_gives_lower_case)
 {
   ck_assert_int_eq(run("return cfs.cap_to_name(21)"), LUA_OK);
-  ck_assert_str_eq(result(), "cap_sys_admin");
+  ck_assert_str_eq(unit_result(), "cap_sys_admin");
 }
 END_TEST
 
 START_TEST(number_out_of_range_rejected)
 {
   ck_assert_int_ne(run("return cfs.cap_to_name(cfs.cap_max_bits())"), LUA_OK);
-  ck_assert_ptr_nonnull(strstr(result(), "capability number out of range"));
+  ck_assert_ptr_nonnull(strstr(unit_result(), "capability number out of range"));
 }
 END_TEST
 
 START_TEST(unknown_name_rejected)
 {
   ck_assert_int_ne(run("return cfs.cap_get_bound('cap_bogus')"), LUA_OK);
-  ck_assert_ptr_nonnull(strstr(result(), "unknown capability 'cap_bogus'"));
+  ck_assert_ptr_nonnull(strstr(unit_result(), "unknown capability 'cap_bogus'"));
 }
 END_TEST
 
 START_TEST(set_proc_rejects_unknown_set)
 {
   ck_assert_int_ne(run("cfs.cap_set_proc{effectiv = {}}"), LUA_OK);
-  ck_assert_ptr_nonnull(strstr(result(), "unknown option 'effectiv'"));
+  ck_assert_ptr_nonnull(strstr(unit_result(), "unknown option 'effectiv'"));
 }
 END_TEST
 
@@ -98,7 +78,7 @@ START_TEST(set_proc_round_trip)
                        "table.concat(c.permitted, ',') .. '|' .. "
                        "table.concat(c.inheritable, ',')"),
                    LUA_OK);
-  ck_assert_str_eq(result(), "5|0,5|5");
+  ck_assert_str_eq(unit_result(), "5|0,5|5");
 }
 END_TEST
 
@@ -107,7 +87,7 @@ START_TEST(set_proc_cannot_raise)
   ck_assert_int_eq(run("cfs.cap_set_proc{effective = {'cap_kill'}, permitted = {'cap_kill'}}"),
                    LUA_OK);
   ck_assert_int_ne(run("cfs.cap_set_proc{permitted = {'cap_chown'}}"), LUA_OK);
-  ck_assert_str_eq(result(), "cap_set_proc: Operation not permitted");
+  ck_assert_str_eq(unit_result(), "cap_set_proc: Operation not permitted");
 }
 END_TEST
 
@@ -131,7 +111,7 @@ START_TEST(ambient_raise_and_reset)
                        "cfs.cap_reset_ambient()\n"
                        "return tostring(raised) .. ',' .. tostring(cfs.cap_get_ambient(5))"),
                    LUA_OK);
-  ck_assert_str_eq(result(), "true,false");
+  ck_assert_str_eq(unit_result(), "true,false");
 }
 END_TEST
 
@@ -141,10 +121,8 @@ main(void)
   Suite *s = suite_create("caps");
   TCase *names = tcase_create("names");
   TCase *sets = tcase_create("sets");
-  SRunner *sr;
-  int failed;
 
-  tcase_add_checked_fixture(names, setup, teardown);
+  tcase_add_checked_fixture(names, setup, unit_close);
   tcase_add_test(names, from_name_resolves_names);
   tcase_add_test(names, from_name_unknown_is_nil);
   tcase_add_test(names, to_name_gives_lower_case);
@@ -154,7 +132,7 @@ main(void)
   suite_add_tcase(s, names);
 
   /* These change the process's capabilities, which needs root. */
-  tcase_add_checked_fixture(sets, setup, teardown);
+  tcase_add_checked_fixture(sets, setup, unit_close);
   if (geteuid() == 0) {
     tcase_add_test(sets, set_proc_round_trip);
     tcase_add_test(sets, set_proc_cannot_raise);
@@ -163,9 +141,5 @@ main(void)
   }
   suite_add_tcase(s, sets);
 
-  sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return unit_run_suite(s);
 }

@@ -8,23 +8,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cfs.h"
-
-static lua_State *L;
+#include "unit.h"
 
 static void
 setup(void)
 {
-  L = luaL_newstate();
-  luaL_openlibs(L);
-  luaL_requiref(L, "cfs.core", luaopen_cfs_core, 1);
-  lua_setglobal(L, "core");
-}
-
-static void
-teardown(void)
-{
-  lua_close(L);
+  unit_open("core");
 }
 
 static void
@@ -76,18 +65,12 @@ main(void)
 {
   Suite *s = suite_create("cred");
   TCase *tc = tcase_create("cred");
-  SRunner *sr;
-  int failed;
 
-  tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_add_checked_fixture(tc, setup, unit_close);
   tcase_add_test(tc, minus_one_keeps_ids);
   tcase_add_test(tc, ids_change);
   tcase_add_test(tc, unprivileged_change_is_eperm);
   tcase_add_test(tc, group_list_checked);
   suite_add_tcase(s, tc);
-  sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return unit_run_suite(s);
 }

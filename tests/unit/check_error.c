@@ -6,23 +6,12 @@
 #include <lualib.h>
 #include <stdlib.h>
 
-#include "cfs.h"
-
-static lua_State *L;
+#include "unit.h"
 
 static void
 setup(void)
 {
-  L = luaL_newstate();
-  luaL_openlibs(L);
-  luaL_requiref(L, "cfs.core", luaopen_cfs_core, 0);
-  lua_pop(L, 1);
-}
-
-static void
-teardown(void)
-{
-  lua_close(L);
+  unit_open(NULL);
 }
 
 static const char *
@@ -108,10 +97,8 @@ main(void)
 {
   Suite *s = suite_create("error");
   TCase *tc = tcase_create("error");
-  SRunner *sr;
-  int failed;
 
-  tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_add_checked_fixture(tc, setup, unit_close);
   tcase_add_test(tc, error_push_fills_fields);
   tcase_add_test(tc, error_text_quotes_argument);
   tcase_add_test(tc, error_text_without_argument);
@@ -121,9 +108,5 @@ main(void)
   tcase_add_test(tc, error_from_lua_table);
   tcase_add_test(tc, error_from_lua_needs_message);
   suite_add_tcase(s, tc);
-  sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return unit_run_suite(s);
 }

@@ -10,42 +10,19 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "cfs.h"
-
-static lua_State *L;
+#include "unit.h"
 
 static void
 setup(void)
 {
-  L = luaL_newstate();
-  luaL_openlibs(L);
-  luaL_requiref(L, "cfs", luaopen_cfs_core, 1);
-  lua_pop(L, 1);
+  unit_open("cfs");
 }
 
-static void
-teardown(void)
-{
-  lua_close(L);
-}
-
-/* Run a Lua chunk with the primitives in the global `cfs` and return the pcall status. */
+/* Run a chunk, keeping all its results. */
 static int
 run(const char *code)
 {
-  lua_settop(L, 0);
-  ck_assert_int_eq(luaL_loadstring(L, code), LUA_OK);
-  return lua_pcall(L, 0, LUA_MULTRET, 0);
-}
-
-/* The error message on top, or the field `name` of the cfs.Error on top. */
-static const char *
-error_field(const char *name)
-{
-  if (lua_type(L, -1) != LUA_TTABLE)
-    return lua_tostring(L, -1);
-  lua_getfield(L, -1, name);
-  return lua_tostring(L, -1);
+  return unit_run(code, LUA_MULTRET);
 }
 
 START_TEST(dup_is_cloexec_copy)
@@ -66,7 +43,7 @@ END_TEST
 START_TEST(dup_of_closed_number_raises)
 {
   ck_assert_int_ne(run("cfs.dup(987654)"), LUA_OK);
-  ck_assert_str_eq(error_field("code"), "EBADF");
+  ck_assert_str_eq(unit_error_field("code"), "EBADF");
 }
 END_TEST
 
@@ -109,14 +86,14 @@ END_TEST
 START_TEST(recv_fd_without_descriptor_raises)
 {
   ck_assert_int_ne(run("local a, b = cfs.socketpair() a:write('x') cfs.recv_fd(b)"), LUA_OK);
-  ck_assert_str_eq(error_field("code"), "EBADMSG");
+  ck_assert_str_eq(unit_error_field("code"), "EBADMSG");
 }
 END_TEST
 
 START_TEST(send_fd_on_pipe_raises)
 {
   ck_assert_int_ne(run("local r, w = cfs.pipe() cfs.send_fd(w, r)"), LUA_OK);
-  ck_assert_str_eq(error_field("code"), "ENOTSOCK");
+  ck_assert_str_eq(unit_error_field("code"), "ENOTSOCK");
 }
 END_TEST
 
@@ -125,10 +102,8 @@ main(void)
 {
   Suite *s = suite_create("fdpass");
   TCase *tc = tcase_create("fdpass");
-  SRunner *sr;
-  int failed;
 
-  tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_add_checked_fixture(tc, setup, unit_close);
   tcase_add_test(tc, dup_is_cloexec_copy);
   tcase_add_test(tc, dup_of_closed_number_raises);
   tcase_add_test(tc, send_and_receive_descriptor);
@@ -137,9 +112,5 @@ main(void)
   tcase_add_test(tc, recv_fd_without_descriptor_raises);
   tcase_add_test(tc, send_fd_on_pipe_raises);
   suite_add_tcase(s, tc);
-  sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return unit_run_suite(s);
 }

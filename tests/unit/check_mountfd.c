@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cfs.h"
+#include "unit.h"
 
 static lua_State *L;
 static char dir[] = "/tmp/cfs-check-mountfd.XXXXXX";
@@ -20,10 +20,7 @@ static void
 setup(void)
 {
   ck_assert_ptr_nonnull(mkdtemp(dir));
-  L = luaL_newstate();
-  luaL_openlibs(L);
-  luaL_requiref(L, "cfs.core", luaopen_cfs_core, 1);
-  lua_setglobal(L, "core");
+  unit_open("core");
   lua_pushstring(L, dir);
   lua_setglobal(L, "dir");
 }
@@ -33,7 +30,7 @@ teardown(void)
 {
   char cmd[128];
 
-  lua_close(L);
+  unit_close();
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
   ck_assert_int_eq(system(cmd), 0);
 }
@@ -148,8 +145,6 @@ main(void)
 {
   Suite *s = suite_create("mountfd");
   TCase *tc = tcase_create("mountfd");
-  SRunner *sr;
-  int failed;
 
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, in_root_keeps_absolute_link_inside);
@@ -161,9 +156,5 @@ main(void)
   tcase_add_test(tc, setattr_needs_mount_root);
   tcase_add_test(tc, setattr_rejects_unknown_option);
   suite_add_tcase(s, tc);
-  sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return unit_run_suite(s);
 }

@@ -9,23 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cfs.h"
-
-static lua_State *L;
+#include "unit.h"
 
 static void
 setup(void)
 {
-  L = luaL_newstate();
-  luaL_openlibs(L);
-  luaL_requiref(L, "cfs.core", luaopen_cfs_core, 1);
-  lua_setglobal(L, "core");
-}
-
-static void
-teardown(void)
-{
-  lua_close(L);
+  unit_open("core");
 }
 
 static const char *
@@ -72,18 +61,12 @@ main(void)
 {
   Suite *s = suite_create("net");
   TCase *tc = tcase_create("net");
-  SRunner *sr;
-  int failed;
 
-  tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_add_checked_fixture(tc, setup, unit_close);
   tcase_add_test(tc, loopback_flags);
   tcase_add_test(tc, unknown_interface_is_enodev);
   tcase_add_test(tc, link_up_in_new_namespace);
   tcase_add_test(tc, name_length_checked);
   suite_add_tcase(s, tc);
-  sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return unit_run_suite(s);
 }

@@ -12,42 +12,19 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cfs.h"
-
-static lua_State *L;
+#include "unit.h"
 
 static void
 setup(void)
 {
-  L = luaL_newstate();
-  luaL_openlibs(L);
-  luaL_requiref(L, "cfs", luaopen_cfs_core, 1);
-  lua_pop(L, 1);
+  unit_open("cfs");
 }
 
-static void
-teardown(void)
-{
-  lua_close(L);
-}
-
-/* Run a Lua chunk with the primitives in the global `cfs` and return the pcall status. */
+/* Run a chunk, keeping all its results. */
 static int
 run(const char *code)
 {
-  lua_settop(L, 0);
-  ck_assert_int_eq(luaL_loadstring(L, code), LUA_OK);
-  return lua_pcall(L, 0, LUA_MULTRET, 0);
-}
-
-/* The error message on top, or the field `name` of the cfs.Error on top. */
-static const char *
-error_field(const char *name)
-{
-  if (lua_type(L, -1) != LUA_TTABLE)
-    return lua_tostring(L, -1);
-  lua_getfield(L, -1, name);
-  return lua_tostring(L, -1);
+  return unit_run(code, LUA_MULTRET);
 }
 
 /* Set the global `pid` for the next chunk. */
@@ -124,7 +101,7 @@ START_TEST(pidfd_open_missing_process_raises)
   stop_child(pid);
   set_pid(pid);
   ck_assert_int_ne(run("cfs.pidfd_open(pid)"), LUA_OK);
-  ck_assert_str_eq(error_field("code"), "ESRCH");
+  ck_assert_str_eq(unit_error_field("code"), "ESRCH");
 }
 END_TEST
 
@@ -165,7 +142,7 @@ END_TEST
 START_TEST(pidfd_setns_on_plain_fd_is_einval)
 {
   ck_assert_int_ne(run("local r = cfs.pipe() cfs.pidfd_setns(r, {'uts'})"), LUA_OK);
-  ck_assert_str_eq(error_field("code"), "EINVAL");
+  ck_assert_str_eq(unit_error_field("code"), "EINVAL");
 }
 END_TEST
 
@@ -174,10 +151,8 @@ main(void)
 {
   Suite *s = suite_create("pidfd");
   TCase *tc = tcase_create("pidfd");
-  SRunner *sr;
-  int failed;
 
-  tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_add_checked_fixture(tc, setup, unit_close);
   tcase_add_test(tc, pidfd_send_signal_reaches_child);
   tcase_add_test(tc, pidfd_send_signal_after_reap_is_false);
   tcase_add_test(tc, pidfd_open_missing_process_raises);
@@ -187,9 +162,5 @@ main(void)
   tcase_add_test(tc, pidfd_setns_rejects_unknown_namespace);
   tcase_add_test(tc, pidfd_setns_on_plain_fd_is_einval);
   suite_add_tcase(s, tc);
-  sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return unit_run_suite(s);
 }

@@ -9,38 +9,19 @@
 #include <string.h>
 #include <sys/prctl.h>
 
-#include "cfs.h"
-
-static lua_State *L;
+#include "unit.h"
 
 static void
 setup(void)
 {
-  L = luaL_newstate();
-  luaL_openlibs(L);
-  luaL_requiref(L, "cfs", luaopen_cfs_core, 1);
-  lua_pop(L, 1);
+  unit_open("cfs");
 }
 
-static void
-teardown(void)
-{
-  lua_close(L);
-}
-
+/* Run a chunk, keeping its first result. */
 static int
 run(const char *code)
 {
-  lua_settop(L, 0);
-  if (luaL_loadstring(L, code) != LUA_OK)
-    return -1;
-  return lua_pcall(L, 0, 1, 0);
-}
-
-static const char *
-result(void)
-{
-  return luaL_tolstring(L, -1, NULL);
+  return unit_run(code, 1);
 }
 
 START_TEST(no_new_privs_set_and_read)
@@ -55,7 +36,7 @@ END_TEST
 START_TEST(no_new_privs_cannot_unset)
 {
   ck_assert_int_ne(run("cfs.prctl('set_no_new_privs', 0)"), LUA_OK);
-  ck_assert_ptr_nonnull(strstr(result(), "no_new_privs can only be set to 1"));
+  ck_assert_ptr_nonnull(strstr(unit_result(), "no_new_privs can only be set to 1"));
 }
 END_TEST
 
@@ -78,28 +59,28 @@ END_TEST
 START_TEST(name_set_and_read)
 {
   ck_assert_int_eq(run("cfs.prctl('set_name', 'cfs-test') return cfs.prctl('get_name')"), LUA_OK);
-  ck_assert_str_eq(result(), "cfs-test");
+  ck_assert_str_eq(unit_result(), "cfs-test");
 }
 END_TEST
 
 START_TEST(name_too_long_rejected)
 {
   ck_assert_int_ne(run("cfs.prctl('set_name', string.rep('x', 16))"), LUA_OK);
-  ck_assert_ptr_nonnull(strstr(result(), "name longer than 15 bytes"));
+  ck_assert_ptr_nonnull(strstr(unit_result(), "name longer than 15 bytes"));
 }
 END_TEST
 
 START_TEST(unknown_option_rejected)
 {
   ck_assert_int_ne(run("cfs.prctl('set_keepcaps', 1)"), LUA_OK);
-  ck_assert_ptr_nonnull(strstr(result(), "invalid option 'set_keepcaps'"));
+  ck_assert_ptr_nonnull(strstr(unit_result(), "invalid option 'set_keepcaps'"));
 }
 END_TEST
 
 START_TEST(get_takes_no_value)
 {
   ck_assert_int_ne(run("cfs.prctl('get_dumpable', 1)"), LUA_OK);
-  ck_assert_ptr_nonnull(strstr(result(), "no value expected"));
+  ck_assert_ptr_nonnull(strstr(unit_result(), "no value expected"));
 }
 END_TEST
 
@@ -108,10 +89,8 @@ main(void)
 {
   Suite *s = suite_create("prctl");
   TCase *tc = tcase_create("prctl");
-  SRunner *sr;
-  int failed;
 
-  tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_add_checked_fixture(tc, setup, unit_close);
   tcase_add_test(tc, no_new_privs_set_and_read);
   tcase_add_test(tc, no_new_privs_cannot_unset);
   tcase_add_test(tc, dumpable_set_and_read);
@@ -121,9 +100,5 @@ main(void)
   tcase_add_test(tc, unknown_option_rejected);
   tcase_add_test(tc, get_takes_no_value);
   suite_add_tcase(s, tc);
-  sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return unit_run_suite(s);
 }

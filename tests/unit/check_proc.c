@@ -9,7 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cfs.h"
+#include "unit.h"
 
 /* Fork a child that runs `how` and return its raw wait status. */
 static int
@@ -98,8 +98,6 @@ main(void)
 {
   Suite *s = suite_create("proc");
   TCase *tc = tcase_create("proc");
-  SRunner *sr;
-  int failed;
 
   tcase_add_test(tc, decode_exit_code);
   tcase_add_test(tc, decode_exit_zero);
@@ -107,9 +105,5 @@ main(void)
   tcase_add_test(tc, decode_term_signal);
   tcase_add_test(tc, reset_signals_restores_defaults);
   suite_add_tcase(s, tc);
-  sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return unit_run_suite(s);
 }

@@ -9,38 +9,19 @@
 #include <sys/capability.h>
 #include <sys/resource.h>
 
-#include "cfs.h"
-
-static lua_State *L;
+#include "unit.h"
 
 static void
 setup(void)
 {
-  L = luaL_newstate();
-  luaL_openlibs(L);
-  luaL_requiref(L, "cfs", luaopen_cfs_core, 1);
-  lua_pop(L, 1);
+  unit_open("cfs");
 }
 
-static void
-teardown(void)
-{
-  lua_close(L);
-}
-
+/* Run a chunk, keeping its first result. */
 static int
 run(const char *code)
 {
-  lua_settop(L, 0);
-  if (luaL_loadstring(L, code) != LUA_OK)
-    return -1;
-  return lua_pcall(L, 0, 1, 0);
-}
-
-static const char *
-result(void)
-{
-  return luaL_tolstring(L, -1, NULL);
+  return unit_run(code, 1);
 }
 
 START_TEST(get_matches_kernel)
@@ -95,21 +76,21 @@ START_TEST(raise_hard_needs_capability)
   cap_free(caps);
   ck_assert_int_eq(run("cfs.setrlimit('nofile', 64, 64)"), LUA_OK);
   ck_assert_int_ne(run("cfs.setrlimit('nofile', 64, 128)"), LUA_OK);
-  ck_assert_str_eq(result(), "setrlimit('nofile'): Operation not permitted");
+  ck_assert_str_eq(unit_result(), "setrlimit('nofile'): Operation not permitted");
 }
 END_TEST
 
 START_TEST(unknown_resource_rejected)
 {
   ck_assert_int_ne(run("cfs.getrlimit('files')"), LUA_OK);
-  ck_assert_ptr_nonnull(strstr(result(), "unknown resource 'files'"));
+  ck_assert_ptr_nonnull(strstr(unit_result(), "unknown resource 'files'"));
 }
 END_TEST
 
 START_TEST(negative_limit_rejected)
 {
   ck_assert_int_ne(run("cfs.setrlimit('core', -2, 0)"), LUA_OK);
-  ck_assert_ptr_nonnull(strstr(result(), "limit must be 0 or more"));
+  ck_assert_ptr_nonnull(strstr(unit_result(), "limit must be 0 or more"));
 }
 END_TEST
 
@@ -118,10 +99,8 @@ main(void)
 {
   Suite *s = suite_create("rlimit");
   TCase *tc = tcase_create("rlimit");
-  SRunner *sr;
-  int failed;
 
-  tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_add_checked_fixture(tc, setup, unit_close);
   tcase_add_test(tc, get_matches_kernel);
   tcase_add_test(tc, infinity_is_all_bits);
   tcase_add_test(tc, set_lowers_limits);
@@ -130,9 +109,5 @@ main(void)
   tcase_add_test(tc, unknown_resource_rejected);
   tcase_add_test(tc, negative_limit_rejected);
   suite_add_tcase(s, tc);
-  sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return unit_run_suite(s);
 }

@@ -12,38 +12,19 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "cfs.h"
-
-static lua_State *L;
+#include "unit.h"
 
 static void
 setup(void)
 {
-  L = luaL_newstate();
-  luaL_openlibs(L);
-  luaL_requiref(L, "cfs", luaopen_cfs_core, 1);
-  lua_pop(L, 1);
+  unit_open("cfs");
 }
 
-static void
-teardown(void)
-{
-  lua_close(L);
-}
-
+/* Run a chunk, keeping its first result. */
 static int
 run(const char *code)
 {
-  lua_settop(L, 0);
-  if (luaL_loadstring(L, code) != LUA_OK)
-    return -1;
-  return lua_pcall(L, 0, 1, 0);
-}
-
-static const char *
-result(void)
-{
-  return luaL_tolstring(L, -1, NULL);
+  return unit_run(code, 1);
 }
 
 /* The errno of a raw syscall, or 0 when it succeeded. */
@@ -73,21 +54,21 @@ END_TEST
 START_TEST(init_rejects_unknown_action)
 {
   ck_assert_int_ne(run("cfs.seccomp_init('deny')"), LUA_OK);
-  ck_assert_ptr_nonnull(strstr(result(), "unknown action 'deny'"));
+  ck_assert_ptr_nonnull(strstr(unit_result(), "unknown action 'deny'"));
 }
 END_TEST
 
 START_TEST(rule_rejects_unknown_syscall)
 {
   ck_assert_int_ne(run("cfs.seccomp_init('allow'):rule_add({errno = 1}, 'mkdri')"), LUA_OK);
-  ck_assert_ptr_nonnull(strstr(result(), "unknown syscall 'mkdri'"));
+  ck_assert_ptr_nonnull(strstr(unit_result(), "unknown syscall 'mkdri'"));
 }
 END_TEST
 
 START_TEST(rule_with_default_action_fails)
 {
   ck_assert_int_ne(run("cfs.seccomp_init('allow'):rule_add('allow', 'mkdir')"), LUA_OK);
-  ck_assert_str_eq(result(), "seccomp_rule_add('mkdir'): Permission denied");
+  ck_assert_str_eq(unit_result(), "seccomp_rule_add('mkdir'): Permission denied");
 }
 END_TEST
 
@@ -109,7 +90,8 @@ START_TEST(condition_checks)
     snprintf(code, sizeof code, "cfs.seccomp_init('allow'):rule_add({errno = 1}, 'kill', %s)",
              cases[i][0]);
     ck_assert_int_ne(run(code), LUA_OK);
-    ck_assert_msg(strstr(result(), cases[i][1]) != NULL, "%s: got '%s'", cases[i][0], result());
+    ck_assert_msg(strstr(unit_result(), cases[i][1]) != NULL, "%s: got '%s'", cases[i][0],
+                  unit_result());
   }
 }
 END_TEST
@@ -117,7 +99,7 @@ END_TEST
 START_TEST(released_filter_rejected)
 {
   ck_assert_int_ne(run("local f = cfs.seccomp_init('allow') f:release() f:load()"), LUA_OK);
-  ck_assert_ptr_nonnull(strstr(result(), "filter is released"));
+  ck_assert_ptr_nonnull(strstr(unit_result(), "filter is released"));
 }
 END_TEST
 
@@ -160,7 +142,7 @@ START_TEST(load_without_nnp_needs_capability)
                        "cfs.cap_set_proc{effective = keep, permitted = keep}"),
                    LUA_OK);
   ck_assert_int_ne(run("cfs.seccomp_init('allow'):load()"), LUA_OK);
-  ck_assert_str_eq(result(), "seccomp_load: Permission denied");
+  ck_assert_str_eq(unit_result(), "seccomp_load: Permission denied");
 }
 END_TEST
 
@@ -169,10 +151,8 @@ main(void)
 {
   Suite *s = suite_create("seccomp");
   TCase *tc = tcase_create("seccomp");
-  SRunner *sr;
-  int failed;
 
-  tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_add_checked_fixture(tc, setup, unit_close);
   tcase_add_test(tc, resolve_name_known_and_unknown);
   tcase_add_test(tc, arch_native_named);
   tcase_add_test(tc, init_rejects_unknown_action);
@@ -184,9 +164,5 @@ main(void)
   tcase_add_test(tc, loaded_condition_matches_argument);
   tcase_add_test(tc, load_without_nnp_needs_capability);
   suite_add_tcase(s, tc);
-  sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return unit_run_suite(s);
 }

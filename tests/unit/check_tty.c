@@ -10,42 +10,19 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cfs.h"
-
-static lua_State *L;
+#include "unit.h"
 
 static void
 setup(void)
 {
-  L = luaL_newstate();
-  luaL_openlibs(L);
-  luaL_requiref(L, "cfs", luaopen_cfs_core, 1);
-  lua_pop(L, 1);
+  unit_open("cfs");
 }
 
-static void
-teardown(void)
-{
-  lua_close(L);
-}
-
-/* Run a Lua chunk with the primitives in the global `cfs` and return the pcall status. */
+/* Run a chunk, keeping all its results. */
 static int
 run(const char *code)
 {
-  lua_settop(L, 0);
-  ck_assert_int_eq(luaL_loadstring(L, code), LUA_OK);
-  return lua_pcall(L, 0, LUA_MULTRET, 0);
-}
-
-/* The error message on top, or the field `name` of the cfs.Error on top. */
-static const char *
-error_field(const char *name)
-{
-  if (lua_type(L, -1) != LUA_TTABLE)
-    return lua_tostring(L, -1);
-  lua_getfield(L, -1, name);
-  return lua_tostring(L, -1);
+  return unit_run(code, LUA_MULTRET);
 }
 
 START_TEST(openpty_pair_carries_bytes)
@@ -77,9 +54,9 @@ END_TEST
 START_TEST(openpty_missing_ptmx_raises)
 {
   ck_assert_int_ne(run("cfs.openpty('/nonexistent/ptmx')"), LUA_OK);
-  ck_assert_str_eq(error_field("code"), "ENOENT");
+  ck_assert_str_eq(unit_error_field("code"), "ENOENT");
   lua_pop(L, 1);
-  ck_assert_str_eq(error_field("op"), "openpty");
+  ck_assert_str_eq(unit_error_field("op"), "openpty");
 }
 END_TEST
 
@@ -126,7 +103,7 @@ END_TEST
 START_TEST(tcgetattr_on_pipe_is_enotty)
 {
   ck_assert_int_ne(run("local r = cfs.pipe() cfs.tcgetattr(r)"), LUA_OK);
-  ck_assert_str_eq(error_field("code"), "ENOTTY");
+  ck_assert_str_eq(unit_error_field("code"), "ENOTTY");
 }
 END_TEST
 
@@ -166,7 +143,7 @@ START_TEST(tiocsctty_without_session_fails)
 {
   /* The test process is not a session leader, so the kernel rejects the call. */
   ck_assert_int_ne(run("local m, t = cfs.openpty() cfs.tiocsctty(t)"), LUA_OK);
-  ck_assert_str_eq(error_field("code"), "EPERM");
+  ck_assert_str_eq(unit_error_field("code"), "EPERM");
 }
 END_TEST
 
@@ -175,10 +152,8 @@ main(void)
 {
   Suite *s = suite_create("tty");
   TCase *tc = tcase_create("tty");
-  SRunner *sr;
-  int failed;
 
-  tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_add_checked_fixture(tc, setup, unit_close);
   tcase_add_test(tc, openpty_pair_carries_bytes);
   tcase_add_test(tc, openpty_returns_number);
   tcase_add_test(tc, openpty_both_sides_are_terminals);
@@ -192,9 +167,5 @@ main(void)
   tcase_add_test(tc, setsid_then_tiocsctty);
   tcase_add_test(tc, tiocsctty_without_session_fails);
   suite_add_tcase(s, tc);
-  sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return unit_run_suite(s);
 }
