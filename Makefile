@@ -3,11 +3,13 @@
 #   make          build build/cfs
 #   make demo     install missing packages, build, run the walkthrough recipe
 #   make test     install missing packages, build, run every test suite
-#   make install  copy build/cfs to $(DESTDIR)$(PREFIX)/bin
+#   make install  copy build/cfs to $(DESTDIR)$(PREFIX)/bin, recipes and docs to share/
 #   make bench    compare start-up time with other runtimes (QUICK=1: smoke run)
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
+DATADIR ?= $(PREFIX)/share/cfs
+DOCDIR ?= $(PREFIX)/share/doc/cfs
 BUILD ?= build
 
 CC ?= cc
@@ -125,6 +127,9 @@ format:
 install: $(BUILD)/cfs
 	install -d $(DESTDIR)$(BINDIR)
 	install -m 0755 $(BUILD)/cfs $(DESTDIR)$(BINDIR)/cfs
+	install -d $(DESTDIR)$(DATADIR)/recipes $(DESTDIR)$(DOCDIR)
+	install -m 0644 recipes/*.lua $(DESTDIR)$(DATADIR)/recipes
+	install -m 0644 README.md docs/*.md $(DESTDIR)$(DOCDIR)
 
 clean:
 	rm -rf $(BUILD)

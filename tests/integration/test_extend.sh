@@ -14,6 +14,10 @@ check "copied binary version" out_has "^cfs [0-9]"
 run make -s install DESTDIR="$dir/dest" PREFIX=/opt/cfs
 check "install status" status_is 0
 check "installed under DESTDIR and PREFIX" [ -x "$dir/dest/opt/cfs/bin/cfs" ]
+check "recipes installed" [ -f "$dir/dest/opt/cfs/share/cfs/recipes/demo.lua" ]
+check "docs installed" [ -f "$dir/dest/opt/cfs/share/doc/cfs/lua-api.md" ]
+run "$dir/dest/opt/cfs/bin/cfs" recipe "$dir/dest/opt/cfs/share/cfs/recipes/uts.lua"
+check "installed recipe runs with the installed binary" status_is 0
 
 # A new command from $CFS_PATH.
 mkdir -p "$dir/path/cfs/cli"
