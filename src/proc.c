@@ -24,10 +24,11 @@ int cfs_vfork_marker_fd = -1;
 
 /*
  * Tell the parent of a child that shares its memory (clone with vfork) how
- * far the child got: 's' Lua started, 'e' about to exec, 'r' Lua resumed
- * after a failed exec, 'x' about to exit. The parent reads the last byte to
- * know whether the child could have died in the middle of changing the
- * shared heap. A no-op in every other process.
+ * far the child got: 's' Lua started, 'f' about to load a seccomp filter,
+ * 'e' about to exec, 'r' Lua resumed after a failed exec, 'x' about to
+ * exit. The parent reads the last byte to know whether the child could have
+ * died in the middle of changing the shared heap. A no-op in every other
+ * process.
  */
 void
 cfs_vfork_mark(char step)

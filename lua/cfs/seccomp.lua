@@ -271,6 +271,37 @@ local function check_rule(rule, where, fail)
   return names, action
 end
 
+-- Syscalls cfs itself makes after it loads the filter: execve to start the
+-- command, exit_group to leave when that fails. A profile that refuses one
+-- of them would stop cfs half way, with nothing left to report the reason.
+local NEEDED_AFTER_LOAD = { "execve", "exit_group" }
+
+-- The action a profile takes for `name` whatever the arguments, or nil
+-- when a rule with conditions makes it depend on them.
+local function action_for(profile, name)
+  for _, rule in ipairs(profile.syscalls or {}) do
+    for _, rule_name in ipairs(rule.names or { rule.name }) do
+      if rule_name == name then
+        if rule.args and next(rule.args) then
+          return nil
+        end
+        return M.action(rule.action)
+      end
+    end
+  end
+  return M.action(profile.default or "allow")
+end
+
+local function check_needed(profile, fail)
+  for _, name in ipairs(NEEDED_AFTER_LOAD) do
+    local action = action_for(profile, name)
+    if action and action ~= "allow" and action ~= "log" then
+      fail(string.format("it does not allow %s, which cfs calls after loading the filter", name),
+        string.format("add { name = %q, action = \"allow\" } to its syscalls", name))
+    end
+  end
+end
+
 --- Compile a profile into a filter, ready for Seccomp:load. Every name and
 -- condition is checked here, so a bad profile fails before any container
 -- starts.
@@ -324,6 +355,7 @@ function M.compile(profile, source)
       end
     end
   end
+  check_needed(profile, fail)
   return filter
 end
 

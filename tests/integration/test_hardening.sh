@@ -133,6 +133,13 @@ EOF
 run "$CFS" run --rootfs "$ROOT" --seccomp "$profiles/kill.lua" -- /bin/uname
 check "profile kill: killed by SIGSYS" status_is 159
 
+# A filter that refuses write(2) also refuses cfs's own step markers after
+# it is loaded; the command must still run and its status come through.
+printf 'return { syscalls = { { name = "write", action = "errno" } } }\n' >"$profiles/nowrite.lua"
+run "$CFS" run --rootfs "$ROOT" --seccomp "$profiles/nowrite.lua" -- /bin/sh -c 'exit 3'
+check "profile without write: command status" status_is 3
+check "profile without write: cfs says nothing" err_empty
+
 cat >"$profiles/args.lua" <<'EOF'
 return {
   syscalls = {
@@ -489,6 +496,15 @@ expect_error "seccomp syntax" "seccomp profile '$profiles/syntax.lua'" \
 expect_error "seccomp unknown syscall" "unknown syscall 'mkdri'" \
   --seccomp "$profiles/unknown.lua" true
 expect_error "seccomp unknown action" "invalid action 'deny'" --seccomp "$profiles/action.lua" true
+printf 'return { default = "errno" }\n' >"$profiles/deny-all.lua"
+expect_error "seccomp profile without execve" "does not allow execve" \
+  --seccomp "$profiles/deny-all.lua" --name deny-all true
+printf 'return { default = "kill", syscalls = { { name = "execve", action = "allow" } } }\n' \
+  >"$profiles/no-exit.lua"
+expect_error "seccomp profile without exit_group" "does not allow exit_group" \
+  --seccomp "$profiles/no-exit.lua" true
+run "$CFS" state deny-all
+check "refused profile leaves no state entry" status_is 125
 
 check "no cgroup left by this suite" [ "$(cgroup_dirs)" = "$before_dirs" ]
 check "host hostname unchanged" [ "$(hostname)" = "$host_name" ]
