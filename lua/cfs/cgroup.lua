@@ -250,6 +250,9 @@ end
 -- removal request through a byte on `request`. Either way it destroys the
 -- group and exits.
 local function watcher_main(group, parent, request, ready)
+  -- A session of its own keeps the watcher out of cfs's process group, which
+  -- `kill -9 -PGID`, timeout(1) and a shell's job control signal as a whole.
+  core.setsid()
   core.prctl("set_pdeathsig", "USR1")
   core.sigprocmask("block", { "USR1", table.unpack(WATCHER_BLOCKED) })
   local died <close> = core.signalfd { "USR1" }

@@ -329,6 +329,15 @@ for i in $(seq 14); do
   no_dirs "$cfs_pid" && [ "$still" -eq 0 ] && killed=$((killed + 1))
 done
 check "14 SIGKILLed runs cleaned up" [ "$killed" -eq 14 ]
+
+# SIGKILL to cfs's whole process group, as timeout(1) and job control send it.
+setsid "$CFS" run --rootfs "$ROOT" --memory 16m -- /bin/sleep 30 &
+cfs_pid=$!
+check "process group SIGKILL: group made" wait_until has_dirs "$cfs_pid"
+run kill -9 "-$cfs_pid"
+check "process group SIGKILL: sent" status_is 0
+wait "$cfs_pid" 2>/dev/null
+check "process group SIGKILL: group removed" wait_until no_dirs "$cfs_pid"
 check "100 runs leave no cgroup" [ "$(cgroup_dirs)" = "$start_dirs" ]
 
 # --- The cfs binary cannot be rewritten from a container ------------------------
