@@ -4,6 +4,7 @@
  * close_range, the id getters and exit.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <linux/close_range.h>
 #include <signal.h>
@@ -523,6 +524,71 @@ l_signum(lua_State *L)
   return 2;
 }
 
+/* The field of /proc/self/stat that holds arg_start; arg_end, env_start and env_end follow. */
+#define STAT_ARG_START 48
+
+/*
+ * Read arg_start, arg_end, env_start and env_end from /proc/self/stat into
+ * bounds; errno on failure. The name in field 2 may hold spaces and
+ * parentheses, so counting starts after its last ')'.
+ */
+static int
+read_arg_bounds(unsigned long bounds[4])
+{
+  char buf[2048], *p;
+  long n;
+  int fd, field;
+
+  fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return -1;
+  n = cfs_read_retry(fd, buf, sizeof buf - 1);
+  close(fd);
+  if (n <= 0)
+    return errno = n < 0 ? errno : EIO, -1;
+  buf[n] = '\0';
+  p = strrchr(buf, ')');
+  for (field = 2; p != NULL && field < STAT_ARG_START; field++)
+    p = strchr(p + 1, ' ');
+  if (p == NULL)
+    return errno = EIO, -1;
+  n = sscanf(p, " %lu %lu %lu %lu", &bounds[0], &bounds[1], &bounds[2], &bounds[3]);
+  if (n != 4 || bounds[1] <= bounds[0] || bounds[3] < bounds[2])
+    return errno = EIO, -1;
+  return 0;
+}
+
+/***
+ * Show `title` as the command line in ps and /proc/PID/cmdline, and blank
+ * the environment /proc/PID/environ shows. The kernel reads both from the
+ * memory exec filled in, so this writes over that memory: the title is cut
+ * to the room the first command line had, and the environment strings the
+ * C library still points at become empty. An init that stays cfs uses it
+ * so the container cannot read cfs's arguments and environment there.
+ * @function set_proctitle
+ * @tparam string title
+ * @see proc(5)
+ */
+static int
+l_set_proctitle(lua_State *L)
+{
+  size_t len;
+  const char *title = cfs_args_string(L, 1, &len);
+  unsigned long b[4];
+  size_t room;
+
+  cfs_args_max(L, 1);
+  if (read_arg_bounds(b) < 0)
+    return cfs_error_raise(L, "set_proctitle", "/proc/self/stat", errno);
+  room = b[1] - b[0];
+  if (len > room - 1)
+    len = room - 1;
+  memset((char *)b[0], 0, room);
+  memcpy((char *)b[0], title, len);
+  memset((char *)b[2], 0, b[3] - b[2]);
+  return 0;
+}
+
 static const luaL_Reg funcs[] = {
     {"close_range", l_close_range},
     {"exec", l_exec},
@@ -534,6 +600,7 @@ static const luaL_Reg funcs[] = {
     {"getppid", l_getppid},
     {"getuid", l_getuid},
     {"kill", l_kill},
+    {"set_proctitle", l_set_proctitle},
     {"signum", l_signum},
     {"sigprocmask", l_sigprocmask},
     {"umask", l_umask},

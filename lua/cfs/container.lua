@@ -74,6 +74,11 @@ function M.child(spec, root, channels, prepared)
   if spec.tty and not spec.init then
     tty.take_control()
   end
+  if spec.init then
+    -- The init stays a copy of cfs: keep cfs's command line and environment
+    -- from the container's view of /proc/1.
+    core.set_proctitle("cfs-init")
+  end
   -- Limits and privileges apply here, so that with --init the init and the
   -- command it starts both run under them.
   errors.context("hardening", hardening.apply, spec, prepared)

@@ -265,6 +265,12 @@ run "$CFS" run --init -- /bin/sh -c 'exit 5'
 check "init exit status" status_is 5
 run "$CFS" run --init -- /bin/sh -c 'echo $$; cat /proc/1/comm'
 check "init is pid 1, command pid 2" out_is "$(printf '2\ncfs')"
+# The init is cfs: neither cfs's arguments nor its environment may show
+# through /proc/1, even to a container allowed to ptrace.
+run env CFS_TEST_SECRET=on-the-host "$CFS" run --init --cap-add sys_ptrace -- /bin/sh -c \
+  'tr "\0" "\n" </proc/1/environ; tr "\0" "\n" </proc/1/cmdline'
+check "init: host environment hidden" [ -z "$(printf '%s\n' "$OUT" | grep on-the-host)" ]
+check "init: command line is cfs-init" [ "$(printf '%s\n' "$OUT" | grep -v '^$')" = cfs-init ]
 run "$CFS" run --init -- no-such-command
 check "init: not found is 127" status_is 127
 check "init: not found one line" err_is_one_line

@@ -66,6 +66,10 @@ local BAD_ARGS = {
     { { "block", { "NOPE" } }, "unknown signal 'NOPE'" },
   },
   close_range = { { { -1 }, "out of range" } },
+  set_proctitle = {
+    { {}, "bad argument #1 to 'set_proctitle'" },
+    { { "a", "b" }, "no value expected" },
+  },
   open = { { { "/x", { "sideways" } }, "unknown open flag 'sideways'" } },
   poll = {
     { { {} }, "between 1 and 1024 descriptors expected" },
@@ -235,6 +239,28 @@ t.test("isolate returns child status", function()
     return 9
   end), 9, "status")
   t.eq(cfs.isolate({}, function() end), 0, "nil status")
+end)
+
+t.test("set_proctitle hides command line and environment", function()
+  local function read(path)
+    local f <close> = assert(io.open(path, "rb"))
+    return f:read("a")
+  end
+  local before = read("/proc/self/environ")
+  -- A child, because the title would stay on this process for good.
+  local status = cfs.isolate({}, function()
+    cfs.set_proctitle("title-x")
+    local cmdline = read("/proc/self/cmdline")
+    if cmdline:gsub("%z+$", "") ~= "title-x" then
+      return 1
+    end
+    if read("/proc/self/environ"):find("[^%z]") then
+      return 2
+    end
+    return 0
+  end)
+  t.eq(status, 0, "child status")
+  t.eq(read("/proc/self/environ"), before, "parent environment untouched")
 end)
 
 t.test("exec not found has status 127", function()
