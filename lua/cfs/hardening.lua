@@ -22,6 +22,11 @@ local M = {}
 --- Spec fields this module checks.
 M.FIELDS = { "resources", "capabilities", "no_new_privs", "seccomp", "rlimits" }
 
+--- The maximum pids limit: the kernel's PID_MAX_LIMIT on 64-bit machines,
+-- above which pids.max rejects a value with EINVAL.
+-- NOTE: 32-bit kernels have a PID_MAX_LIMIT of 32768 and reject more.
+M.MAX_PIDS = 4194304
+
 --- Options `cfs run` takes for limits and privileges.
 M.OPTIONS = {
   {
@@ -30,7 +35,12 @@ M.OPTIONS = {
     arg = "SIZE",
     help = "memory limit, swap included: bytes or a number with k, m, g (at least 6m)",
   },
-  { name = "pids", arg = "N", help = "maximum number of processes and threads in the container" },
+  {
+    name = "pids",
+    arg = "N",
+    help = "maximum number of processes and threads in the container (1 to "
+      .. M.MAX_PIDS .. ")",
+  },
   { name = "cpus", arg = "FRACTION", help = "CPU time, in CPUs (0.5: half of one CPU)" },
   {
     name = "cap-add",
@@ -110,10 +120,12 @@ function M.fields(values, fields)
     end
   end
   if values.pids then
-    resources.pids = math.tointeger(tonumber(values.pids:match("^%d+$") or ""))
-    if not resources.pids then
-      usage(string.format("invalid --pids '%s': expected a positive integer", values.pids))
+    local pids = math.tointeger(tonumber(values.pids:match("^%d+$") or ""))
+    if not pids or pids < 1 or pids > M.MAX_PIDS then
+      usage(string.format("invalid --pids '%s': expected a whole number from 1 to %d",
+        values.pids, M.MAX_PIDS))
     end
+    resources.pids = pids
   end
   if values.cpus then
     resources.cpus = tonumber(values.cpus:match("^%d*%.?%d+$") or "")
@@ -174,8 +186,10 @@ local function check_resources(resources)
     out.memory = bytes
   end
   if resources.pids ~= nil then
-    if math.type(resources.pids) ~= "integer" or resources.pids < 1 then
-      invalid(string.format("pids limit '%s' is not a positive integer", tostring(resources.pids)))
+    local pids = resources.pids
+    if math.type(pids) ~= "integer" or pids < 1 or pids > M.MAX_PIDS then
+      invalid(string.format("pids limit '%s' is out of range", tostring(pids)),
+        string.format("a pids limit is a whole number from 1 to %d", M.MAX_PIDS))
     end
     out.pids = resources.pids
   end

@@ -235,6 +235,10 @@ check "OOM of a child: reported" err_has "memory limit 32M reached"
 
 # --- cgroups: pids --------------------------------------------------------------
 
+# The largest limit --pids takes is one pids.max accepts.
+run "$CFS" run --rootfs "$ROOT" --pids 4194304 -- /bin/true
+check "pids at the kernel's limit" status_is 0
+
 run "$CFS" run --rootfs "$ROOT" --pids 64 -- /bin/hardening fork 200
 check "fork loop: stops below the limit" out_is "forked=63 error=EAGAIN"
 check "fork loop: status 0" status_is 0
@@ -465,7 +469,12 @@ printf 'return { syscalls = { { name = "mkdir", action = "deny" } } }\n' >"$prof
 expect_error "memory word" "invalid --memory 'lots'" --memory lots true
 expect_error "memory unit" "invalid --memory '64x'" --memory 64x true
 expect_error "memory too small" "below the minimum of 6M" --memory 1m true
-expect_error "pids zero" "pids limit '0'" --pids 0 true
+expect_error "pids zero" "invalid --pids '0': expected a whole number from 1 to 4194304" \
+  --pids 0 true
+expect_error "pids above kernel limit" "invalid --pids '5000000': .* from 1 to 4194304" \
+  --pids 5000000 true
+expect_error "pids max integer" "invalid --pids '9223372036854775807': .* from 1 to 4194304" \
+  --pids 9223372036854775807 true
 expect_error "pids word" "invalid --pids 'many'" --pids many true
 expect_error "cpus zero" "cpus '0' is out of range" --cpus 0 true
 expect_error "cpus too many" "cpus '4096' is out of range" --cpus 4096 true

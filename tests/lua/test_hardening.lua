@@ -447,6 +447,10 @@ t.test("hardening fields reject bad values", function()
     { { memory = "lots" }, "invalid %-%-memory 'lots'" },
     { { pids = "-3" }, "invalid %-%-pids '%-3'" },
     { { pids = "1.5" }, "invalid %-%-pids '1.5'" },
+    { { pids = "0" }, "invalid %-%-pids '0': expected a whole number from 1 to 4194304" },
+    { { pids = "4194305" }, "invalid %-%-pids '4194305': expected a whole number from 1 to" },
+    { { pids = "9223372036854775807" }, "invalid %-%-pids '9223372036854775807'" },
+    { { pids = "99999999999999999999" }, "invalid %-%-pids '99999999999999999999'" },
     { { cpus = "half" }, "invalid %-%-cpus 'half'" },
   }
   for _, case in ipairs(cases) do
@@ -463,7 +467,10 @@ t.test("spec checks limits and privileges", function()
   t.eq(s.resources, nil, "no resources")
   t.raises("memory limit 4M is below the minimum of 6M", spec.new,
     { resources = { memory = "4M" } })
-  t.raises("pids limit '0' is not a positive integer", spec.new, { resources = { pids = 0 } })
+  t.raises("pids limit '0' is out of range", spec.new, { resources = { pids = 0 } })
+  t.raises("pids limit '4194305' is out of range %(a pids limit is a whole number from 1 to "
+    .. "4194304%)", spec.new, { resources = { pids = 4194305 } })
+  t.eq(spec.new({ resources = { pids = 4194304 } }).resources.pids, 4194304, "largest pids")
   t.raises("cpus '0' is out of range", spec.new, { resources = { cpus = 0 } })
   t.raises("unknown resource 'disk'", spec.new, { resources = { disk = 1 } })
   t.raises("unknown capability 'bogus'", spec.new, { capabilities = { "bogus" } })
