@@ -33,7 +33,8 @@ M.OPTIONS = {
     name = "memory",
     short = "m",
     arg = "SIZE",
-    help = "memory limit, swap included: bytes or a number with k, m, g (at least 6m)",
+    help = "memory limit, swap included: bytes, or a number with k, m, g or t (powers of "
+      .. "1024, such as 64m or 1.5g); from 6m to 4194304t",
   },
   {
     name = "pids",
@@ -113,11 +114,16 @@ end
 function M.fields(values, fields)
   local resources = {}
   if values.memory then
-    resources.memory = require("cfs.cgroup").parse_size(values.memory)
-    if not resources.memory then
+    local cgroup = require "cfs.cgroup"
+    local bytes, problem = cgroup.parse_size(values.memory)
+    if problem == "too large" then
+      usage(string.format("invalid --memory '%s': too large, the maximum is %s",
+        values.memory, cgroup.format_size(cgroup.MAX_MEMORY)))
+    elseif not bytes then
       usage(string.format("invalid --memory '%s': expected a size such as 64m or 1g",
         values.memory))
     end
+    resources.memory = bytes
   end
   if values.pids then
     local pids = math.tointeger(tonumber(values.pids:match("^%d+$") or ""))
@@ -175,9 +181,13 @@ local function check_resources(resources)
     local cgroup = require "cfs.cgroup"
     local bytes = math.type(resources.memory) == "integer" and resources.memory
       or cgroup.parse_size(resources.memory)
+    local max = cgroup.format_size(cgroup.MAX_MEMORY)
     if not bytes then
       invalid(string.format("invalid memory limit '%s'", tostring(resources.memory)),
-        "a size is a number of bytes, or a number with k, m or g")
+        "a size is a number of bytes, or a number with k, m, g or t, at most " .. max)
+    end
+    if bytes > cgroup.MAX_MEMORY then
+      invalid(string.format("memory limit %d is above the maximum of %s", bytes, max))
     end
     if bytes < cgroup.MIN_MEMORY then
       invalid(string.format("memory limit %s is below the minimum of 6M",

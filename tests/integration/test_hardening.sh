@@ -229,6 +229,13 @@ check "under the limit: status 0" status_is 0
 check "under the limit: allocated" out_is "allocated=16"
 check "under the limit: quiet" err_empty
 
+# Sizes in t, up to the largest --memory takes, which the kernel accepts.
+for size in 1t 4194304t; do
+  run "$CFS" run --rootfs "$ROOT" --memory "$size" -- /bin/true
+  check "memory $size: status 0" status_is 0
+  check "memory $size: quiet" err_empty
+done
+
 run "$CFS" run --rootfs "$ROOT" --memory 32M -- /bin/sh -c '/bin/hardening alloc 100; exit 3'
 check "OOM of a child: the command's status" status_is 3
 check "OOM of a child: reported" err_has "memory limit 32M reached"
@@ -469,6 +476,9 @@ printf 'return { syscalls = { { name = "mkdir", action = "deny" } } }\n' >"$prof
 expect_error "memory word" "invalid --memory 'lots'" --memory lots true
 expect_error "memory unit" "invalid --memory '64x'" --memory 64x true
 expect_error "memory too small" "below the minimum of 6M" --memory 1m true
+expect_error "memory too large" \
+  "invalid --memory '9223372036854775807': too large, the maximum is 4194304T" \
+  --memory 9223372036854775807 true
 expect_error "pids zero" "invalid --pids '0': expected a whole number from 1 to 4194304" \
   --pids 0 true
 expect_error "pids above kernel limit" "invalid --pids '5000000': .* from 1 to 4194304" \

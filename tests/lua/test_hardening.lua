@@ -331,7 +331,20 @@ t.test("cgroup parse_size forms", function()
     t.eq(cgroup.parse_size(case[1]), math.tointeger(case[2]), case[1])
   end
   for _, bad in ipairs { "", "M", "-1", "64X", "64 M", "1e9", "64Mb1", "0x10" } do
-    t.eq(cgroup.parse_size(bad), nil, "'" .. bad .. "'")
+    local bytes, problem = cgroup.parse_size(bad)
+    t.eq(bytes, nil, "'" .. bad .. "'")
+    t.eq(problem, nil, "'" .. bad .. "' problem")
+  end
+end)
+
+t.test("cgroup parse_size maximum", function()
+  t.eq(cgroup.parse_size("1T"), 2 ^ 40 // 1, "1T")
+  t.eq(cgroup.parse_size("4194304t"), cgroup.MAX_MEMORY, "4194304t")
+  t.eq(cgroup.parse_size(tostring(cgroup.MAX_MEMORY)), cgroup.MAX_MEMORY, "maximum in bytes")
+  for _, big in ipairs { "4194305t", "9223372036854775807", "99999999999999999999" } do
+    local bytes, problem = cgroup.parse_size(big)
+    t.eq(bytes, nil, big)
+    t.eq(problem, "too large", big .. " problem")
   end
 end)
 
@@ -444,7 +457,9 @@ end)
 
 t.test("hardening fields reject bad values", function()
   local cases = {
-    { { memory = "lots" }, "invalid %-%-memory 'lots'" },
+    { { memory = "lots" }, "invalid %-%-memory 'lots': expected a size" },
+    { { memory = "9223372036854775807" },
+      "invalid %-%-memory '9223372036854775807': too large, the maximum is 4194304T" },
     { { pids = "-3" }, "invalid %-%-pids '%-3'" },
     { { pids = "1.5" }, "invalid %-%-pids '1.5'" },
     { { pids = "0" }, "invalid %-%-pids '0': expected a whole number from 1 to 4194304" },
@@ -467,6 +482,11 @@ t.test("spec checks limits and privileges", function()
   t.eq(s.resources, nil, "no resources")
   t.raises("memory limit 4M is below the minimum of 6M", spec.new,
     { resources = { memory = "4M" } })
+  t.raises("memory limit 9223372036854775807 is above the maximum of 4194304T", spec.new,
+    { resources = { memory = math.maxinteger } })
+  t.raises("invalid memory limit '5000000T' %(a size is a number of bytes, or a number with k, "
+    .. "m, g or t, at most 4194304T%)", spec.new, { resources = { memory = "5000000T" } })
+  t.eq(spec.new({ resources = { memory = "1t" } }).resources.memory, 2 ^ 40 // 1, "memory 1t")
   t.raises("pids limit '0' is out of range", spec.new, { resources = { pids = 0 } })
   t.raises("pids limit '4194305' is out of range %(a pids limit is a whole number from 1 to "
     .. "4194304%)", spec.new, { resources = { pids = 4194305 } })
