@@ -473,6 +473,13 @@ expect_error() {
 printf 'return {\n' >"$profiles/syntax.lua"
 printf 'return { syscalls = { { name = "mkdri", action = "errno" } } }\n' >"$profiles/unknown.lua"
 printf 'return { syscalls = { { name = "mkdir", action = "deny" } } }\n' >"$profiles/action.lua"
+# A rule with the default action adds nothing to the filter, but its
+# conditions are checked all the same.
+cat >"$profiles/allow-index.lua" <<'LUA'
+return {
+  syscalls = { { name = "kill", action = "allow", args = { { index = 7, op = "eq", value = 1 } } } },
+}
+LUA
 expect_error "memory word" "invalid --memory 'lots'" --memory lots true
 expect_error "memory unit" "invalid --memory '64x'" --memory 64x true
 expect_error "memory too small" "below the minimum of 6M" --memory 1m true
@@ -508,6 +515,8 @@ expect_error "seccomp syntax" "seccomp profile '$profiles/syntax.lua'" \
 expect_error "seccomp unknown syscall" "unknown syscall 'mkdri'" \
   --seccomp "$profiles/unknown.lua" true
 expect_error "seccomp unknown action" "invalid action 'deny'" --seccomp "$profiles/action.lua" true
+expect_error "seccomp allow rule index" "syscalls\[1\]: condition 1: invalid argument index '7'" \
+  --seccomp "$profiles/allow-index.lua" true
 
 check "no cgroup left by this suite" [ "$(cgroup_dirs)" = "$before_dirs" ]
 check "host hostname unchanged" [ "$(hostname)" = "$host_name" ]

@@ -161,12 +161,54 @@ t.test("seccomp compile rejects bad entries", function()
     { { syscalls = { { names = {}, action = "errno" } } }, "syscalls%[1%]: give 'name'" },
     { { syscalls = { { name = "kill", action = "errno",
       args = { { index = 0, op = "gt", value = 1 }, { index = 0, op = "lt", value = 9 } } } } },
-      "syscalls%[1%]: kill: Invalid argument %(libseccomp takes one condition" },
+      "syscalls%[1%]: condition 2: argument 0 is already tested by condition 1 %(libseccomp "
+        .. "takes one condition per argument index%)" },
     { { syscalls = { { name = "kill", action = "errno", args = { { index = 9, op = "eq" } } } } },
-      "syscalls%[1%]: kill: argument index must be 0 to 5" },
+      "syscalls%[1%]: condition 1: invalid argument index '9', expected 0 to 5" },
   }
   for i, case in ipairs(cases) do
     t.raises(case[2], seccomp.compile, case[1], "case " .. i)
+  end
+end)
+
+t.test("seccomp conditions checked for every action", function()
+  local function profile(action, args, default)
+    return { default = default, syscalls = { { name = "kill", action = action, args = args } } }
+  end
+  local bad = {
+    { { { index = 7, op = "eq", value = 1 } }, "condition 1: invalid argument index '7'" },
+    { { { index = 0, op = "eq", value = 1 }, { index = 0, op = "ne", value = 2 } },
+      "condition 2: argument 0 is already tested by condition 1" },
+    { { { index = 1, op = "near", value = 1 } }, "condition 1: invalid op 'near'" },
+    { { { index = 1, op = "eq", value = "10" } }, "condition 1: value '10' is not an integer" },
+    { { { index = 1, op = "eq" } }, "condition 1: value 'nil' is not an integer" },
+    { { { index = 1, op = "masked_eq", value = 1 } }, "condition 1: mask 'nil' is not" },
+    { { { index = 1, op = "eq", value = 1, mask = 1 } }, "condition 1: 'mask' is only for op" },
+    { { { index = 1, op = "eq", value = 1, arg = 2 } }, "condition 1: unknown field 'arg'" },
+    { { index = 1, op = "eq", value = 10 }, "'args' must be a list of conditions" },
+    { "index 1", "'args' must be a list of conditions" },
+    { { 1 }, "condition 1 is not a table" },
+  }
+  -- Each action is tried with "allow" and with "errno" as the default: a
+  -- rule with the default action adds nothing to the filter, but its
+  -- conditions are checked all the same.
+  for _, action in ipairs { "allow", "errno", "kill", "log", "trap", "kill_thread" } do
+    for _, default in ipairs { "allow", "errno" } do
+      for i, case in ipairs(bad) do
+        t.raises("syscalls%[1%]: " .. case[2]:gsub("[%[%]%(%)%.%-]", "%%%0"), seccomp.compile,
+          profile(action, case[1], default), action .. " with default " .. default .. ", case "
+            .. i)
+      end
+    end
+  end
+  local unknown = { skip_unknown = true, syscalls = { { name = "no_such_call", action = "errno",
+    args = { { index = 6, op = "eq", value = 1 } } } } }
+  t.raises("syscalls%[1%]: condition 1: invalid argument index '6'", seccomp.compile, unknown)
+  local good = { { index = 0, op = "eq", value = 1 }, { index = 5, op = "masked_eq", mask = 3,
+    value = 1 } }
+  for _, action in ipairs { "allow", "errno" } do
+    local filter <close> = seccomp.compile(profile(action, good, "allow"))
+    t.ok(filter, action .. " with good conditions compiles")
   end
 end)
 
