@@ -65,6 +65,11 @@ expect_error "uid map size too large" 125 \
   run --uid-map 0:0:4294967296 true
 run "$CFS" run --uid-map 0:0:4294967295 -- /bin/cat /proc/self/uid_map
 check "uid map of the largest size" out_has '^ *0  *0  *4294967295$'
+expect_error "hostname with newline" 125 \
+  "invalid hostname 'a\\\\x0ab': it contains a control character" \
+  run --hostname "$(printf 'a\nb')" true
+expect_error "hostname with DEL" 125 "invalid hostname 'a\\\\x7fb'" \
+  run --hostname "$(printf 'a\177b')" true
 expect_error "hostname without uts" 125 "needs the 'uts' namespace" run --hostname x --ns mnt,pid true
 expect_error "help unknown command" 125 "unknown command 'nope'" help nope
 expect_error "rootfs without kind" 125 "missing kind" rootfs

@@ -312,6 +312,23 @@ t.test("spec defaults and new fields", function()
   t.raises("mount entry 1: target 'x'", spec.new, { extra_mounts = { mounts.tmpfs("x") } })
 end)
 
+t.test("spec rejects control characters in hostname", function()
+  local cases = {
+    { "a\nb", "a\\x0ab" }, { "a\0b", "a\\x00b" }, { "\tab", "\\x09ab" },
+    { "a\31", "a\\x1f" }, { "a\127", "a\\x7f" },
+  }
+  for _, case in ipairs(cases) do
+    local err = t.raises("invalid hostname '" .. case[2] .. "': it contains a control character",
+      spec.new, { hostname = case[1] })
+    t.eq(err.status, 125, case[2] .. " status")
+  end
+  t.raises("invalid hostname '" .. ("x"):rep(65) .. "\\x0a' %(a hostname has 1 to 64 bytes%)",
+    spec.new, { hostname = ("x"):rep(65) .. "\n" })
+  for _, name in ipairs { "a b", "a/b", "h\195\169", "a~!" } do
+    t.eq(spec.new({ hostname = name }).hostname, name, "printable '" .. name .. "'")
+  end
+end)
+
 -- Resolution inside a root -----------------------------------------------
 
 t.test("open in root follows links inside", function()
