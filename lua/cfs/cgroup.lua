@@ -25,6 +25,11 @@ M.CPU_PERIOD = 100000
 -- be killed before that. Docker uses the same 6 MiB minimum.
 M.MIN_MEMORY = 6 * 1024 * 1024
 
+--- The maximum memory limit, in bytes: 4194304T (2^62). The kernel takes
+-- larger values but caps them at its own maximum (about 2^63), so they
+-- change nothing, and the bound keeps every parsed size a Lua integer.
+M.MAX_MEMORY = 1 << 62
+
 -- How long a removal waits for the processes of a group to end.
 local REMOVE_ATTEMPTS = 3000
 local REMOVE_INTERVAL_MS = 10
@@ -392,7 +397,9 @@ end
 -- or t (powers of 1024, any case, "M", "MB" and "MiB" alike), as docker
 -- reads --memory.
 -- @tparam string text such as "64M", "1g", "1.5G" or "1048576"
--- @treturn int|nil bytes, or nil when the text is not a size
+-- @treturn int|nil bytes, or nil when the text is not a size or is above
+--   M.MAX_MEMORY
+-- @treturn[2] string "too large" when the text is a size above M.MAX_MEMORY
 function M.parse_size(text)
   if type(text) ~= "string" then
     return nil
@@ -403,8 +410,8 @@ function M.parse_size(text)
     return nil
   end
   local bytes = tonumber(number) * factor
-  if bytes >= 2 ^ 62 then
-    return nil
+  if bytes > M.MAX_MEMORY then
+    return nil, "too large"
   end
   return math.floor(bytes)
 end

@@ -1,7 +1,7 @@
 --- Running a container from a spec: the parent's side (root filesystem,
--- clone, ID maps, signal forwarding, waiting) and the child's side
--- (propagation, hostname, loopback, mounts, root switch, exec), in that
--- order.
+-- clone, cgroup, ID maps, signal forwarding, waiting) and the child's side
+-- (cgroup namespace, propagation, hostname, loopback, mounts, root switch,
+-- exec), in that order.
 local core = require "cfs.core"
 local cfs = require "cfs"
 local errors = require "cfs.errors"
@@ -42,6 +42,11 @@ function M.child(spec, root, channels, prepared)
   -- Until exec this process is cfs: keep other processes of the container
   -- from ptrace and from its /proc files.
   core.prctl("set_dumpable", 0)
+  if spec_module.contains(spec.namespaces, "cgroup") then
+    -- Made here, after M.prepare placed this process in its cgroup, so
+    -- that cgroup is the namespace's root (see clone_namespaces).
+    errors.context("cgroup namespace", core.unshare, { "cgroup" })
+  end
   mounts.isolate_propagation(spec.propagation)
   if spec_module.contains(spec.namespaces, "user") then
     errors.context("user namespace", idmap.become_root)
@@ -243,6 +248,20 @@ function M.run(spec)
   return status
 end
 
+-- Return the spec's namespaces without cgroup, which the child makes
+-- itself once released (M.child). A cgroup namespace's root is the cgroup
+-- its maker is in, and the parent moves the child into the container's
+-- cgroup (M.prepare) only after the clone.
+local function clone_namespaces(spec)
+  local list = {}
+  for _, name in ipairs(spec.namespaces) do
+    if name ~= "cgroup" then
+      list[#list + 1] = name
+    end
+  end
+  return list
+end
+
 local function console_socket(spec)
   if spec.tty then
     return tty.console_socket()
@@ -275,7 +294,7 @@ function M.start(spec, root, entry)
   local ready <close>, ready_end = core.pipe()
   local console <close>, console_end = console_socket(spec)
   local channels = { ready = ready_end, console = console_end }
-  local ok, child = pcall(core.clone, spec.namespaces, function()
+  local ok, child = pcall(core.clone, clone_namespaces(spec), function()
     return M.child(spec, root, channels, prepared)
   end, {
     prepare = function(c)

@@ -22,15 +22,26 @@ local M = {}
 --- Spec fields this module checks.
 M.FIELDS = { "resources", "capabilities", "no_new_privs", "seccomp", "rlimits" }
 
+--- The maximum pids limit: the kernel's PID_MAX_LIMIT on 64-bit machines,
+-- above which pids.max rejects a value with EINVAL.
+-- NOTE: 32-bit kernels have a PID_MAX_LIMIT of 32768 and reject more.
+M.MAX_PIDS = 4194304
+
 --- Options `cfs run` takes for limits and privileges.
 M.OPTIONS = {
   {
     name = "memory",
     short = "m",
     arg = "SIZE",
-    help = "memory limit, swap included: bytes or a number with k, m, g (at least 6m)",
+    help = "memory limit, swap included: bytes, or a number with k, m, g or t (powers of "
+      .. "1024, such as 64m or 1.5g); from 6m to 4194304t",
   },
-  { name = "pids", arg = "N", help = "maximum number of processes and threads in the container" },
+  {
+    name = "pids",
+    arg = "N",
+    help = "maximum number of processes and threads in the container (1 to "
+      .. M.MAX_PIDS .. ")",
+  },
   { name = "cpus", arg = "FRACTION", help = "CPU time, in CPUs (0.5: half of one CPU)" },
   {
     name = "cap-add",
@@ -103,17 +114,24 @@ end
 function M.fields(values, fields)
   local resources = {}
   if values.memory then
-    resources.memory = require("cfs.cgroup").parse_size(values.memory)
-    if not resources.memory then
+    local cgroup = require "cfs.cgroup"
+    local bytes, problem = cgroup.parse_size(values.memory)
+    if problem == "too large" then
+      usage(string.format("invalid --memory '%s': too large, the maximum is %s",
+        values.memory, cgroup.format_size(cgroup.MAX_MEMORY)))
+    elseif not bytes then
       usage(string.format("invalid --memory '%s': expected a size such as 64m or 1g",
         values.memory))
     end
+    resources.memory = bytes
   end
   if values.pids then
-    resources.pids = math.tointeger(tonumber(values.pids:match("^%d+$") or ""))
-    if not resources.pids then
-      usage(string.format("invalid --pids '%s': expected a positive integer", values.pids))
+    local pids = math.tointeger(tonumber(values.pids:match("^%d+$") or ""))
+    if not pids or pids < 1 or pids > M.MAX_PIDS then
+      usage(string.format("invalid --pids '%s': expected a whole number from 1 to %d",
+        values.pids, M.MAX_PIDS))
     end
+    resources.pids = pids
   end
   if values.cpus then
     resources.cpus = tonumber(values.cpus:match("^%d*%.?%d+$") or "")
@@ -163,9 +181,13 @@ local function check_resources(resources)
     local cgroup = require "cfs.cgroup"
     local bytes = math.type(resources.memory) == "integer" and resources.memory
       or cgroup.parse_size(resources.memory)
+    local max = cgroup.format_size(cgroup.MAX_MEMORY)
     if not bytes then
       invalid(string.format("invalid memory limit '%s'", tostring(resources.memory)),
-        "a size is a number of bytes, or a number with k, m or g")
+        "a size is a number of bytes, or a number with k, m, g or t, at most " .. max)
+    end
+    if bytes > cgroup.MAX_MEMORY then
+      invalid(string.format("memory limit %d is above the maximum of %s", bytes, max))
     end
     if bytes < cgroup.MIN_MEMORY then
       invalid(string.format("memory limit %s is below the minimum of 6M",
@@ -174,8 +196,10 @@ local function check_resources(resources)
     out.memory = bytes
   end
   if resources.pids ~= nil then
-    if math.type(resources.pids) ~= "integer" or resources.pids < 1 then
-      invalid(string.format("pids limit '%s' is not a positive integer", tostring(resources.pids)))
+    local pids = resources.pids
+    if math.type(pids) ~= "integer" or pids < 1 or pids > M.MAX_PIDS then
+      invalid(string.format("pids limit '%s' is out of range", tostring(pids)),
+        string.format("a pids limit is a whole number from 1 to %d", M.MAX_PIDS))
     end
     out.pids = resources.pids
   end

@@ -16,7 +16,8 @@ local M = {}
 --- The maximum number of ranges in one map (the kernel's limit since Linux 4.15).
 M.MAX_RANGES = 340
 
--- IDs are 32-bit, and (uid_t)-1 is never a valid ID.
+-- IDs are 32-bit, and (uid_t)-1 is never a valid ID. The kernel also
+-- rejects a range that would include it, so first ID + size <= ID_LIMIT.
 local ID_LIMIT = 4294967295
 
 --- Parse "CONTAINER:HOST:SIZE" into a range, or return nil when malformed.
@@ -60,15 +61,18 @@ function M.check(map, kind)
     invalid(string.format("%d ranges, the kernel allows %d", #map, M.MAX_RANGES))
   end
   for i, r in ipairs(map) do
-    for _, key in ipairs { "container", "host", "size" } do
-      local v = type(r) == "table" and r[key]
+    for _, key in ipairs { "container", "host" } do
+      local v = type(r) == "table" and r[key] or nil
       if math.type(v) ~= "integer" or v < 0 or v >= ID_LIMIT then
-        invalid(string.format("range %d: %s must be an integer from 0 to %d", i, key,
-          ID_LIMIT - 1))
+        invalid(string.format("range %d: invalid %s ID '%s', expected an integer from 0 to %d",
+          i, key, tostring(v), ID_LIMIT - 1))
       end
     end
-    if r.size == 0 or r.container + r.size > ID_LIMIT or r.host + r.size > ID_LIMIT then
-      invalid(string.format("range %d: size %d is out of range", i, r.size))
+    local max_size = ID_LIMIT - math.max(r.container, r.host)
+    if math.type(r.size) ~= "integer" or r.size < 1 or r.size > max_size then
+      invalid(string.format("range %d: invalid size '%s', expected an integer from 1 to %d",
+        i, tostring(r.size), max_size), max_size < ID_LIMIT
+        and string.format("a range must end below ID %d", ID_LIMIT) or nil)
     end
     for j = 1, i - 1 do
       local o = map[j]

@@ -248,6 +248,81 @@ local function rule_error(err)
 end
 
 local RULE_FIELDS = { name = true, names = true, action = true, args = true }
+local CONDITION_FIELDS = { index = true, op = true, value = true, mask = true }
+local OPERATORS = { "ne", "lt", "le", "eq", "ge", "gt", "masked_eq" }
+local MAX_CONDITIONS = 6
+
+local function is_operator(op)
+  for _, name in ipairs(OPERATORS) do
+    if op == name then
+      return true
+    end
+  end
+  return false
+end
+
+-- Check one condition of a rule. `seen` maps the argument indexes that
+-- earlier conditions test to those conditions' numbers.
+local function check_condition(condition, at, seen, fail)
+  if type(condition) ~= "table" then
+    fail(at .. " is not a table")
+  end
+  for key in pairs(condition) do
+    if not CONDITION_FIELDS[key] then
+      fail(string.format("%s: unknown field '%s'", at, tostring(key)),
+        "fields: index, op, value, mask")
+    end
+  end
+  local index = condition.index
+  if math.type(index) ~= "integer" or index < 0 or index > 5 then
+    fail(string.format("%s: invalid argument index '%s', expected 0 to 5", at, tostring(index)))
+  end
+  if not is_operator(condition.op) then
+    fail(string.format("%s: invalid op '%s'", at, tostring(condition.op)),
+      "ops: " .. table.concat(OPERATORS, ", "))
+  end
+  if math.type(condition.value) ~= "integer" then
+    fail(string.format("%s: value '%s' is not an integer", at, tostring(condition.value)))
+  end
+  if condition.op == "masked_eq" and math.type(condition.mask) ~= "integer" then
+    fail(string.format("%s: mask '%s' is not an integer", at, tostring(condition.mask)))
+  elseif condition.op ~= "masked_eq" and condition.mask ~= nil then
+    fail(at .. ": 'mask' is only for op 'masked_eq'")
+  end
+  if seen[index] then
+    fail(string.format("%s: argument %d is already tested by condition %d", at, index,
+      seen[index]), "libseccomp takes one condition per argument index")
+  end
+end
+
+-- Check a rule's conditions, whatever its action. A rule whose action is
+-- the default one adds nothing to the filter, so Seccomp:rule_add, which
+-- checks conditions too, is never called for it.
+local function check_conditions(args, where, fail)
+  if args == nil then
+    return
+  end
+  if type(args) ~= "table" then
+    fail(where .. ": 'args' must be a list of conditions")
+  end
+  -- A condition written without its list ({index = 1, ...}) has no
+  -- integer keys, and would leave a rule that matches every call.
+  for key in pairs(args) do
+    if math.type(key) ~= "integer" or key < 1 or key > #args then
+      fail(where .. ": 'args' must be a list of conditions",
+        "write args = { { index = 1, op = \"eq\", value = 10 } }")
+    end
+  end
+  if #args > MAX_CONDITIONS then
+    fail(string.format("%s: %d conditions, at most %d", where, #args, MAX_CONDITIONS),
+      "libseccomp takes one condition per argument index")
+  end
+  local seen = {}
+  for i, condition in ipairs(args) do
+    check_condition(condition, string.format("%s: condition %d", where, i), seen, fail)
+    seen[condition.index] = i
+  end
+end
 
 -- Check one rule and return its syscall names and action.
 local function check_rule(rule, where, fail)
@@ -268,6 +343,7 @@ local function check_rule(rule, where, fail)
     fail(string.format("%s: invalid action '%s'", where, tostring(rule.action)),
       "actions: allow, errno [NAME], kill, kill_thread, trap, log")
   end
+  check_conditions(rule.args, where, fail)
   return names, action
 end
 

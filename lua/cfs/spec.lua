@@ -80,10 +80,27 @@ local function check_namespaces(list)
   end
 end
 
+-- The ASCII control characters: bytes 0 to 0x1f and 0x7f.
+local CONTROL = "[\0-\31\127]"
+
+-- Return text with its control characters written as \xNN, for a one-line message.
+local function printable(text)
+  return (text:gsub(CONTROL, function(c)
+    return string.format("\\x%02x", c:byte())
+  end))
+end
+
+-- The kernel takes any bytes, but a control character in a hostname
+-- breaks the prompts, logs and files that show it.
 local function check_hostname(name)
   if type(name) ~= "string" or #name == 0 or #name > M.MAX_HOSTNAME then
-    invalid(string.format("invalid hostname '%s'", tostring(name)),
+    local shown = type(name) == "string" and printable(name) or tostring(name)
+    invalid(string.format("invalid hostname '%s'", shown),
       string.format("a hostname has 1 to %d bytes", M.MAX_HOSTNAME))
+  end
+  if name:find(CONTROL) then
+    invalid(string.format("invalid hostname '%s': it contains a control character",
+      printable(name)), "bytes below 0x20 and 0x7f are not allowed")
   end
 end
 

@@ -57,6 +57,19 @@ printf 'return 256\n' >"$dir/big.lua"
 expect_error "recipe status out of range" 125 "returned 256" recipe "$dir/big.lua"
 printf 'require("cfs").mkdir("/tmp/x\\0y")\n' >"$dir/nul.lua"
 expect_error "path with NUL byte" 125 "contains a NUL byte" recipe "$dir/nul.lua"
+# Both ends of the size range give the same message, which states the range.
+expect_error "uid map size zero" 125 \
+  "range 1: invalid size '0', expected an integer from 1 to 4294967295" run --uid-map 0:0:0 true
+expect_error "uid map size too large" 125 \
+  "range 1: invalid size '4294967296', expected an integer from 1 to 4294967295" \
+  run --uid-map 0:0:4294967296 true
+run "$CFS" run --uid-map 0:0:4294967295 -- /bin/cat /proc/self/uid_map
+check "uid map of the largest size" out_has '^ *0  *0  *4294967295$'
+expect_error "hostname with newline" 125 \
+  "invalid hostname 'a\\\\x0ab': it contains a control character" \
+  run --hostname "$(printf 'a\nb')" true
+expect_error "hostname with DEL" 125 "invalid hostname 'a\\\\x7fb'" \
+  run --hostname "$(printf 'a\177b')" true
 expect_error "hostname without uts" 125 "needs the 'uts' namespace" run --hostname x --ns mnt,pid true
 expect_error "help unknown command" 125 "unknown command 'nope'" help nope
 expect_error "rootfs without kind" 125 "missing kind" rootfs

@@ -236,11 +236,22 @@ check "under the limit: status 0" status_is 0
 check "under the limit: allocated" out_is "allocated=16"
 check "under the limit: quiet" err_empty
 
+# Sizes in t, up to the largest --memory takes, which the kernel accepts.
+for size in 1t 4194304t; do
+  run "$CFS" run --rootfs "$ROOT" --memory "$size" -- /bin/true
+  check "memory $size: status 0" status_is 0
+  check "memory $size: quiet" err_empty
+done
+
 run "$CFS" run --rootfs "$ROOT" --memory 32M -- /bin/sh -c '/bin/hardening alloc 100; exit 3'
 check "OOM of a child: the command's status" status_is 3
 check "OOM of a child: reported" err_has "memory limit 32M reached"
 
 # --- cgroups: pids --------------------------------------------------------------
+
+# The largest limit --pids takes is one pids.max accepts.
+run "$CFS" run --rootfs "$ROOT" --pids 4194304 -- /bin/true
+check "pids at the kernel's limit" status_is 0
 
 run "$CFS" run --rootfs "$ROOT" --pids 64 -- /bin/hardening fork 200
 check "fork loop: stops below the limit" out_is "forked=63 error=EAGAIN"
@@ -478,10 +489,25 @@ expect_error() {
 printf 'return {\n' >"$profiles/syntax.lua"
 printf 'return { syscalls = { { name = "mkdri", action = "errno" } } }\n' >"$profiles/unknown.lua"
 printf 'return { syscalls = { { name = "mkdir", action = "deny" } } }\n' >"$profiles/action.lua"
+# A rule with the default action adds nothing to the filter, but its
+# conditions are checked all the same.
+cat >"$profiles/allow-index.lua" <<'LUA'
+return {
+  syscalls = { { name = "kill", action = "allow", args = { { index = 7, op = "eq", value = 1 } } } },
+}
+LUA
 expect_error "memory word" "invalid --memory 'lots'" --memory lots true
 expect_error "memory unit" "invalid --memory '64x'" --memory 64x true
 expect_error "memory too small" "below the minimum of 6M" --memory 1m true
-expect_error "pids zero" "pids limit '0'" --pids 0 true
+expect_error "memory too large" \
+  "invalid --memory '9223372036854775807': too large, the maximum is 4194304T" \
+  --memory 9223372036854775807 true
+expect_error "pids zero" "invalid --pids '0': expected a whole number from 1 to 4194304" \
+  --pids 0 true
+expect_error "pids above kernel limit" "invalid --pids '5000000': .* from 1 to 4194304" \
+  --pids 5000000 true
+expect_error "pids max integer" "invalid --pids '9223372036854775807': .* from 1 to 4194304" \
+  --pids 9223372036854775807 true
 expect_error "pids word" "invalid --pids 'many'" --pids many true
 expect_error "cpus zero" "cpus '0' is out of range" --cpus 0 true
 expect_error "cpus too many" "cpus '4096' is out of range" --cpus 4096 true
@@ -514,6 +540,8 @@ expect_error "seccomp profile without exit_group" "does not allow exit_group" \
   --seccomp "$profiles/no-exit.lua" true
 run "$CFS" state deny-all
 check "refused profile leaves no state entry" status_is 125
+expect_error "seccomp allow rule index" "syscalls\[1\]: condition 1: invalid argument index '7'" \
+  --seccomp "$profiles/allow-index.lua" true
 
 check "no cgroup left by this suite" [ "$(cgroup_dirs)" = "$before_dirs" ]
 check "host hostname unchanged" [ "$(hostname)" = "$host_name" ]

@@ -109,6 +109,14 @@ check "time namespace selectable" [ "$OUT" != "$(readlink /proc/self/ns/time)" ]
 run "$CFS" run --ns uts,pid,mnt -- /bin/readlink /proc/self/ns/cgroup
 check "ns list replaces default" out_is "$(readlink /proc/self/ns/cgroup)"
 
+# A container given limits runs in a cgroup of its own, which must be the
+# root of its cgroup namespace in every hierarchy.
+run "$CFS" run --memory 10m --pids 20 -- /bin/cat /proc/self/cgroup
+check "limited container runs" status_is 0
+check "limited container lists its cgroups" [ -n "$OUT" ]
+check "limit cgroup is the cgroup namespace root" sh -c \
+  '! printf "%s\n" "$0" | cut -d: -f3- | grep -vx /' "$OUT"
+
 run "$CFS" run --net -- /bin/sh -c 'readlink /proc/self/ns/net; ip -o link; ls /sys/class/net'
 check "net namespace own" [ "$(printf '%s\n' "$OUT" | head -1)" != "$(readlink /proc/self/ns/net)" ]
 check "net has one link" [ "$(printf '%s\n' "$OUT" | grep -c '^[0-9]*: ')" -eq 1 ]

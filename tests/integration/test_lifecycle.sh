@@ -152,9 +152,14 @@ check "exec has no_new_privs" out_has '^NoNewPrivs:.1$'
 check "exec has the seccomp filter" out_has '^Seccomp:.2$'
 run "$CFS" exec limited -- /bin/sh -c 'ulimit -n'
 check "exec has the container's rlimits" out_is 100
-run "$CFS" exec limited -- /bin/sh -c 'grep pids /proc/self/cgroup'
+# Seen from the container's cgroup namespace, whose root is the container's
+# cgroup, the command is where the container's PID 1 is: at the root.
+run "$CFS" exec limited -- /bin/sh -c 'grep pids /proc/self/cgroup; grep pids /proc/1/cgroup'
 check "exec is in the container's cgroup" \
-  [ "$OUT" = "$(grep pids "/proc/$(state_field limited pid)/cgroup")" ]
+  [ "$(printf '%s\n' "$OUT" | sed -n 1p)" = "$(printf '%s\n' "$OUT" | sed -n 2p)" ]
+check "exec is at the cgroup namespace root" out_has '^[0-9]*:pids:/$'
+check "container has a pids cgroup of its own" \
+  grep -q '^[0-9]*:pids:.*/cfs-[0-9]*-[0-9a-f]*$' "/proc/$(state_field limited pid)/cgroup"
 "$CFS" kill limited KILL
 finish_run
 

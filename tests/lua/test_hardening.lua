@@ -161,12 +161,54 @@ t.test("seccomp compile rejects bad entries", function()
     { { syscalls = { { names = {}, action = "errno" } } }, "syscalls%[1%]: give 'name'" },
     { { syscalls = { { name = "kill", action = "errno",
       args = { { index = 0, op = "gt", value = 1 }, { index = 0, op = "lt", value = 9 } } } } },
-      "syscalls%[1%]: kill: Invalid argument %(libseccomp takes one condition" },
+      "syscalls%[1%]: condition 2: argument 0 is already tested by condition 1 %(libseccomp "
+        .. "takes one condition per argument index%)" },
     { { syscalls = { { name = "kill", action = "errno", args = { { index = 9, op = "eq" } } } } },
-      "syscalls%[1%]: kill: argument index must be 0 to 5" },
+      "syscalls%[1%]: condition 1: invalid argument index '9', expected 0 to 5" },
   }
   for i, case in ipairs(cases) do
     t.raises(case[2], seccomp.compile, case[1], "case " .. i)
+  end
+end)
+
+t.test("seccomp conditions checked for every action", function()
+  local function profile(action, args, default)
+    return { default = default, syscalls = { { name = "kill", action = action, args = args } } }
+  end
+  local bad = {
+    { { { index = 7, op = "eq", value = 1 } }, "condition 1: invalid argument index '7'" },
+    { { { index = 0, op = "eq", value = 1 }, { index = 0, op = "ne", value = 2 } },
+      "condition 2: argument 0 is already tested by condition 1" },
+    { { { index = 1, op = "near", value = 1 } }, "condition 1: invalid op 'near'" },
+    { { { index = 1, op = "eq", value = "10" } }, "condition 1: value '10' is not an integer" },
+    { { { index = 1, op = "eq" } }, "condition 1: value 'nil' is not an integer" },
+    { { { index = 1, op = "masked_eq", value = 1 } }, "condition 1: mask 'nil' is not" },
+    { { { index = 1, op = "eq", value = 1, mask = 1 } }, "condition 1: 'mask' is only for op" },
+    { { { index = 1, op = "eq", value = 1, arg = 2 } }, "condition 1: unknown field 'arg'" },
+    { { index = 1, op = "eq", value = 10 }, "'args' must be a list of conditions" },
+    { "index 1", "'args' must be a list of conditions" },
+    { { 1 }, "condition 1 is not a table" },
+  }
+  -- Each action is tried with "allow" and with "errno" as the default: a
+  -- rule with the default action adds nothing to the filter, but its
+  -- conditions are checked all the same.
+  for _, action in ipairs { "allow", "errno", "kill", "log", "trap", "kill_thread" } do
+    for _, default in ipairs { "allow", "errno" } do
+      for i, case in ipairs(bad) do
+        t.raises("syscalls%[1%]: " .. case[2]:gsub("[%[%]%(%)%.%-]", "%%%0"), seccomp.compile,
+          profile(action, case[1], default), action .. " with default " .. default .. ", case "
+            .. i)
+      end
+    end
+  end
+  local unknown = { skip_unknown = true, syscalls = { { name = "no_such_call", action = "errno",
+    args = { { index = 6, op = "eq", value = 1 } } } } }
+  t.raises("syscalls%[1%]: condition 1: invalid argument index '6'", seccomp.compile, unknown)
+  local good = { { index = 0, op = "eq", value = 1 }, { index = 5, op = "masked_eq", mask = 3,
+    value = 1 } }
+  for _, action in ipairs { "allow", "errno" } do
+    local filter <close> = seccomp.compile(profile(action, good, "allow"))
+    t.ok(filter, action .. " with good conditions compiles")
   end
 end)
 
@@ -331,7 +373,20 @@ t.test("cgroup parse_size forms", function()
     t.eq(cgroup.parse_size(case[1]), math.tointeger(case[2]), case[1])
   end
   for _, bad in ipairs { "", "M", "-1", "64X", "64 M", "1e9", "64Mb1", "0x10" } do
-    t.eq(cgroup.parse_size(bad), nil, "'" .. bad .. "'")
+    local bytes, problem = cgroup.parse_size(bad)
+    t.eq(bytes, nil, "'" .. bad .. "'")
+    t.eq(problem, nil, "'" .. bad .. "' problem")
+  end
+end)
+
+t.test("cgroup parse_size maximum", function()
+  t.eq(cgroup.parse_size("1T"), 2 ^ 40 // 1, "1T")
+  t.eq(cgroup.parse_size("4194304t"), cgroup.MAX_MEMORY, "4194304t")
+  t.eq(cgroup.parse_size(tostring(cgroup.MAX_MEMORY)), cgroup.MAX_MEMORY, "maximum in bytes")
+  for _, big in ipairs { "4194305t", "9223372036854775807", "99999999999999999999" } do
+    local bytes, problem = cgroup.parse_size(big)
+    t.eq(bytes, nil, big)
+    t.eq(problem, "too large", big .. " problem")
   end
 end)
 
@@ -444,9 +499,15 @@ end)
 
 t.test("hardening fields reject bad values", function()
   local cases = {
-    { { memory = "lots" }, "invalid %-%-memory 'lots'" },
+    { { memory = "lots" }, "invalid %-%-memory 'lots': expected a size" },
+    { { memory = "9223372036854775807" },
+      "invalid %-%-memory '9223372036854775807': too large, the maximum is 4194304T" },
     { { pids = "-3" }, "invalid %-%-pids '%-3'" },
     { { pids = "1.5" }, "invalid %-%-pids '1.5'" },
+    { { pids = "0" }, "invalid %-%-pids '0': expected a whole number from 1 to 4194304" },
+    { { pids = "4194305" }, "invalid %-%-pids '4194305': expected a whole number from 1 to" },
+    { { pids = "9223372036854775807" }, "invalid %-%-pids '9223372036854775807'" },
+    { { pids = "99999999999999999999" }, "invalid %-%-pids '99999999999999999999'" },
     { { cpus = "half" }, "invalid %-%-cpus 'half'" },
   }
   for _, case in ipairs(cases) do
@@ -463,7 +524,15 @@ t.test("spec checks limits and privileges", function()
   t.eq(s.resources, nil, "no resources")
   t.raises("memory limit 4M is below the minimum of 6M", spec.new,
     { resources = { memory = "4M" } })
-  t.raises("pids limit '0' is not a positive integer", spec.new, { resources = { pids = 0 } })
+  t.raises("memory limit 9223372036854775807 is above the maximum of 4194304T", spec.new,
+    { resources = { memory = math.maxinteger } })
+  t.raises("invalid memory limit '5000000T' %(a size is a number of bytes, or a number with k, "
+    .. "m, g or t, at most 4194304T%)", spec.new, { resources = { memory = "5000000T" } })
+  t.eq(spec.new({ resources = { memory = "1t" } }).resources.memory, 2 ^ 40 // 1, "memory 1t")
+  t.raises("pids limit '0' is out of range", spec.new, { resources = { pids = 0 } })
+  t.raises("pids limit '4194305' is out of range %(a pids limit is a whole number from 1 to "
+    .. "4194304%)", spec.new, { resources = { pids = 4194305 } })
+  t.eq(spec.new({ resources = { pids = 4194304 } }).resources.pids, 4194304, "largest pids")
   t.raises("cpus '0' is out of range", spec.new, { resources = { cpus = 0 } })
   t.raises("unknown resource 'disk'", spec.new, { resources = { disk = 1 } })
   t.raises("unknown capability 'bogus'", spec.new, { capabilities = { "bogus" } })

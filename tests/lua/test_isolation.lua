@@ -139,9 +139,10 @@ t.test("idmap check rejects bad maps", function()
     "gid")
   t.raises("container ID 0 is not mapped", idmap.check,
     { { container = 1, host = 1000, size = 1 } }, "uid")
-  t.raises("range 1: size 0 is out of range", idmap.check,
-    { { container = 0, host = 1000, size = 0 } }, "uid")
-  t.raises("range 1: host must be an integer", idmap.check, { { container = 0, size = 1 } }, "uid")
+  t.raises("range 1: invalid host ID 'nil', expected an integer from 0 to 4294967294",
+    idmap.check, { { container = 0, size = 1 } }, "uid")
+  t.raises("range 1: invalid container ID '4294967295', expected an integer from 0 to",
+    idmap.check, { { container = 4294967295, host = 0, size = 1 } }, "uid")
   local many = {}
   for i = 1, idmap.MAX_RANGES + 1 do
     many[i] = { container = i - 1, host = 1000 + i, size = 1 }
@@ -149,6 +150,19 @@ t.test("idmap check rejects bad maps", function()
   t.raises("341 ranges, the kernel allows 340", idmap.check, many, "uid")
   idmap.check({ { container = 0, host = 1000, size = 1 }, { container = 1, host = 100000,
     size = 65536 } }, "uid")
+end)
+
+t.test("idmap check states size range", function()
+  local whole = "range 1: invalid size '%s', expected an integer from 1 to 4294967295$"
+  for _, size in ipairs { 0, -1, 4294967296, 1.5 } do
+    local pattern = whole:format(size):gsub("[%-%.]", "%%%0")
+    t.raises(pattern, idmap.check, { { container = 0, host = 0, size = size } }, "uid")
+  end
+  t.raises("range 1: invalid size '4294967286', expected an integer from 1 to 4294967285 "
+    .. "%(a range must end below ID 4294967295%)", idmap.check,
+    { { container = 0, host = 10, size = 4294967286 } }, "uid")
+  idmap.check({ { container = 0, host = 0, size = 4294967295 } }, "uid")
+  idmap.check({ { container = 0, host = 10, size = 4294967285 } }, "uid")
 end)
 
 t.test("idmap subids by name and uid", function()
@@ -296,6 +310,23 @@ t.test("spec defaults and new fields", function()
   t.raises("uid map: container ID 0 is not mapped", spec.new,
     { uid_map = { { container = 1, host = 1, size = 1 } } })
   t.raises("mount entry 1: target 'x'", spec.new, { extra_mounts = { mounts.tmpfs("x") } })
+end)
+
+t.test("spec rejects control characters in hostname", function()
+  local cases = {
+    { "a\nb", "a\\x0ab" }, { "a\0b", "a\\x00b" }, { "\tab", "\\x09ab" },
+    { "a\31", "a\\x1f" }, { "a\127", "a\\x7f" },
+  }
+  for _, case in ipairs(cases) do
+    local err = t.raises("invalid hostname '" .. case[2] .. "': it contains a control character",
+      spec.new, { hostname = case[1] })
+    t.eq(err.status, 125, case[2] .. " status")
+  end
+  t.raises("invalid hostname '" .. ("x"):rep(65) .. "\\x0a' %(a hostname has 1 to 64 bytes%)",
+    spec.new, { hostname = ("x"):rep(65) .. "\n" })
+  for _, name in ipairs { "a b", "a/b", "h\195\169", "a~!" } do
+    t.eq(spec.new({ hostname = name }).hostname, name, "printable '" .. name .. "'")
+  end
 end)
 
 -- Resolution inside a root -----------------------------------------------

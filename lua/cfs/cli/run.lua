@@ -47,7 +47,11 @@ name cfs-XXXXXXXXXXXX; 'cfs exec', 'cfs kill' and 'cfs state' take that name.
 See docs/lifecycle.md.]]
 
 M.options = {
-  { name = "hostname", arg = "NAME", help = "hostname inside the container (default: cfs)" },
+  {
+    name = "hostname",
+    arg = "NAME",
+    help = "hostname inside the container (default: cfs): 1 to 64 bytes, no control characters",
+  },
   {
     name = "rootfs",
     arg = "PATH",
