@@ -59,8 +59,10 @@ function M.child(spec, root, channels, prepared)
   end
 
   local newroot = errors.context("rootfs", rootfs.mount, root)
-  errors.context("mounts", mounts.apply, newroot, spec.mounts)
-  errors.context("mounts", mounts.apply, newroot, spec.extra_mounts or {})
+  -- One plan, so that every bind source is opened before the first mount.
+  local plan = table.move(spec.mounts, 1, #spec.mounts, 1, {})
+  table.move(spec.extra_mounts, 1, #spec.extra_mounts, #plan + 1, plan)
+  errors.context("mounts", mounts.apply, newroot, plan)
   errors.context("workdir", mounts.make_dir, newroot, spec.cwd)
   if spec.readonly then
     errors.context("rootfs", mounts.readonly_root, newroot)

@@ -415,10 +415,11 @@ function APPLY.mount(ctx, entry)
 end
 
 function APPLY.bind(ctx, entry)
-  local kind = core.stat(entry.source).type == "directory" and "directory" or "file"
+  local source = M.fd_path(ctx.sources[entry])
+  local kind = core.stat(source).type == "directory" and "directory" or "file"
   local fd <close> = open_target(ctx, entry, kind)
   local recursive = entry.recursive ~= false
-  at_target(entry, core.mount, entry.source, M.fd_path(fd), nil,
+  at_target(entry, core.mount, source, M.fd_path(fd), nil,
     recursive and { "bind", "rec" } or { "bind" })
   if entry.readonly then
     -- fd still names the directory under the new mount; look it up again.
@@ -469,10 +470,27 @@ end
 -- @tparam {table,...} plan
 function M.apply(root, plan)
   local rootfd <close> = core.open(root, { "path", "directory" })
-  local ctx = { rootfd = rootfd, root_id = identity(rootfd) }
-  for _, entry in ipairs(plan) do
-    local kind = entry.type or "mount"
-    errors.context(string.format("%s '%s'", kind, entry.target), APPLY[kind], ctx, entry)
+  local ctx = { rootfd = rootfd, root_id = identity(rootfd), sources = {} }
+  -- Bind sources are host paths, opened before the first mount, which
+  -- could hide them: a source inside the root's /dev, say, is covered by
+  -- the plan's /dev tmpfs.
+  local ok, err = pcall(function()
+    for _, entry in ipairs(plan) do
+      if entry.type == "bind" then
+        ctx.sources[entry] = errors.context(string.format("bind '%s'", entry.target), core.open,
+          entry.source, { "path" })
+      end
+    end
+    for _, entry in ipairs(plan) do
+      local kind = entry.type or "mount"
+      errors.context(string.format("%s '%s'", kind, entry.target), APPLY[kind], ctx, entry)
+    end
+  end)
+  for _, fd in pairs(ctx.sources) do
+    fd:close()
+  end
+  if not ok then
+    error(err, 0)
   end
 end
 

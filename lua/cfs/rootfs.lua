@@ -320,7 +320,16 @@ function M.prepare(path)
     error(errors.wrap(st, context), 0)
   end
   if st.type == "directory" then
-    return { dir = core.realpath(path), overlay = false }
+    local dir = core.realpath(path)
+    -- The plan would mount /proc, /dev and /sys over the host's own, and
+    -- the kernel refuses a second sysfs on the same mount point.
+    if dir == "/" then
+      errors.raise("the host's root directory cannot be a container's root", {
+        context = context,
+        hint = "give a directory holding a root filesystem, or no --rootfs for the busybox one",
+      })
+    end
+    return { dir = dir, overlay = false }
   end
   if st.type ~= "file" then
     errors.raise("not a directory or a tar archive", { context = context })

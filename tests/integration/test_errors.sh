@@ -35,6 +35,7 @@ printf 'not an archive\n' >"$dir/text"
 expect_error "rootfs not dir or tarball" 125 "not a directory or a tar archive" \
   run --rootfs "$dir/text" true
 expect_error "rootfs device" 125 "not a directory or a tar archive" run --rootfs /dev/null true
+expect_error "rootfs host root" 125 "host's root directory cannot be" run --rootfs /tmp/.. true
 expect_error "recipe missing" 125 "cannot open $dir/none.lua" recipe "$dir/none.lua"
 expect_error "recipe without file" 125 "missing recipe file" recipe
 printf 'local x = = 1\n' >"$dir/syntax.lua"

@@ -136,6 +136,12 @@ check "ro bind refuses writes" err_has 'Read-only file system'
 check "ro bind host unchanged" [ ! -e "$dir/src/x" ]
 run "$CFS" run --bind "$dir/src/m:/etc/motd:ro" -- /bin/cat /etc/motd
 check "file bind" out_is marker
+# The /dev tmpfs covers the root's own /dev before the binds are made.
+mkdir -p "$dir/r/dev"
+cp "$dir/src/m" "$dir/r/dev/m"
+run "$CFS" run --rootfs "$dir/r" --bind "$dir/r/dev/m:/m" -- /bin/cat /m
+check "bind source under the root's /dev" out_is marker
+rm "$dir/r/dev/m"
 
 run "$CFS" run --tmpfs /scratch --tmpfs /tmp -- /bin/sh -c \
   'echo a > /scratch/a && echo b > /tmp/b && grep " /scratch " /proc/self/mountinfo'
