@@ -19,6 +19,7 @@ end
 local M = {}
 
 local MODE_PRIVATE = tonumber("700", 8)
+local MODE_LOCK = tonumber("600", 8)
 local MODE_DIR = tonumber("755", 8)
 local MODE_EXEC = tonumber("755", 8)
 local MODE_TMP = tonumber("1777", 8)
@@ -81,7 +82,7 @@ local function cached(name, build)
   end
 
   ensure_cache(base)
-  local lock <close> = core.open(base .. "/lock", { "rdwr", "creat" }, MODE_PRIVATE)
+  local lock <close> = core.open(base .. "/lock", { "rdwr", "creat" }, MODE_LOCK)
   lock:lock("exclusive")
   if fs.is_dir(final) then
     return final

@@ -84,6 +84,7 @@ wait "$pid" 2>/dev/null
 run env CFS_CACHE="$cache2" "$CFS" run -- /bin/true
 check "run after killed build" status_is 0
 check "killed build cleaned" [ -z "$(ls -A "$cache2/tmp")" ]
+check "cache lock file is private, not executable" [ "$(stat -c %a "$cache2/lock")" = 600 ]
 
 run env CFS_BUSYBOX=/etc/passwd CFS_CACHE="$dir/cache3" "$CFS" run -- /bin/true
 check "busybox not executable status" status_is 125
