@@ -389,9 +389,11 @@ push_stat(lua_State *L, const struct stat *st)
 }
 
 /***
- * File status; lstat does not follow a final symlink.
+ * File status; lstat does not follow a final symlink. stat also takes an
+ * open descriptor (an O_PATH one included) and then calls fstat, which
+ * saves the path walk of /proc/self/fd/N.
  * @function stat
- * @tparam string path
+ * @tparam string|cfs.Fd path
  * @treturn table type ("file", "directory", "link", ...), mode, uid, gid, size, ino,
  *   dev, nlink, mtime, mtime_nsec
  * @see stat(2)
@@ -399,12 +401,18 @@ push_stat(lua_State *L, const struct stat *st)
 static int
 l_stat(lua_State *L)
 {
-  const char *path = cfs_args_string(L, 1, NULL);
   struct stat st;
 
   cfs_args_max(L, 1);
-  if (stat(path, &st) < 0)
-    return cfs_error_raise(L, "stat", path, errno);
+  if (lua_type(L, 1) == LUA_TUSERDATA) {
+    if (fstat(cfs_fd_check(L, 1), &st) < 0)
+      return cfs_error_raise(L, "fstat", NULL, errno);
+  } else {
+    const char *path = cfs_args_string(L, 1, NULL);
+
+    if (stat(path, &st) < 0)
+      return cfs_error_raise(L, "stat", path, errno);
+  }
   push_stat(L, &st);
   return 1;
 }

@@ -313,12 +313,12 @@ end
 -- @treturn cfs.Fd|nil an O_PATH descriptor; nil when path does not exist and
 --   create is nil
 function M.open_in_root(rootfd, path, create_kind)
-  local parts = split(path)
   -- Most targets exist: one lookup of the whole path saves a lookup per
-  -- component. On any error but ENOENT the walk below runs, so the error
-  -- raised names the same component as without this shortcut.
-  if #parts > 0 then
-    local ok, fd = pcall(core.openat2, rootfd, table.concat(parts, "/"), { "path" }, RESOLVE)
+  -- component. The kernel resolves a leading "/" at the root, as the walk
+  -- does. On any error but ENOENT the walk below runs, so the error raised
+  -- names the same component as without this shortcut.
+  if path:find("[^/]") then
+    local ok, fd = pcall(core.openat2, rootfd, path, { "path" }, RESOLVE)
     if ok then
       return fd
     end
@@ -326,6 +326,7 @@ function M.open_in_root(rootfd, path, create_kind)
       return nil
     end
   end
+  local parts = split(path)
   local dir = core.openat2(rootfd, ".", { "path", "directory" }, RESOLVE)
   local done, links, created = 0, 0, nil
   while done < #parts do
@@ -380,7 +381,7 @@ end
 
 -- (device, inode) of what a descriptor refers to.
 local function identity(fd)
-  local st = core.stat(M.fd_path(fd))
+  local st = core.stat(fd)
   return st.dev .. ":" .. st.ino
 end
 
@@ -416,7 +417,7 @@ end
 
 function APPLY.bind(ctx, entry)
   local source = M.fd_path(ctx.sources[entry])
-  local kind = core.stat(source).type == "directory" and "directory" or "file"
+  local kind = core.stat(ctx.sources[entry]).type == "directory" and "directory" or "file"
   local fd <close> = open_target(ctx, entry, kind)
   local recursive = entry.recursive ~= false
   at_target(entry, core.mount, source, M.fd_path(fd), nil,
@@ -433,7 +434,7 @@ function APPLY.mask(ctx, entry)
   if not fd then
     return
   end
-  if core.stat(M.fd_path(fd)).type == "directory" then
+  if core.stat(fd).type == "directory" then
     at_target(entry, core.mount, "tmpfs", M.fd_path(fd), "tmpfs",
       { "ro", "nosuid", "nodev", "noexec" }, "mode=555")
   else
@@ -483,7 +484,11 @@ function M.apply(root, plan)
     end
     for _, entry in ipairs(plan) do
       local kind = entry.type or "mount"
-      errors.context(string.format("%s '%s'", kind, entry.target), APPLY[kind], ctx, entry)
+      -- pcall, not errors.context: the context text is made only on failure.
+      local applied, failure = pcall(APPLY[kind], ctx, entry)
+      if not applied then
+        error(errors.wrap(failure, string.format("%s '%s'", kind, entry.target)), 0)
+      end
     end
   end)
   for _, fd in pairs(ctx.sources) do
