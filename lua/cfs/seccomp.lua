@@ -11,6 +11,7 @@
 --       { name = "personality", action = "errno",
 --         args = { { index = 0, op = "eq", value = 6 } } },
 --     },
+--     skip_unknown = false, -- true: no rule for names libseccomp does not know
 --   }
 --
 -- Actions: allow, errno (EPERM), "errno NAME" or "errno NUMBER", kill (the
@@ -261,6 +262,27 @@ local function is_operator(op)
   return false
 end
 
+-- True when t holds only the keys 1 to #t: ipairs would skip any other key,
+-- and with it a rule or a syscall name.
+local function is_list(t)
+  local count = 0
+  for key in pairs(t) do
+    if math.type(key) ~= "integer" or key < 1 then
+      return false
+    end
+    count = count + 1
+  end
+  return count == #t
+end
+
+-- A value as a message shows it: strings quoted, other values by type.
+local function shown(value)
+  if type(value) == "string" then
+    return "'" .. value .. "'"
+  end
+  return type(value) == "table" and "a table" or tostring(value)
+end
+
 -- Check one condition of a rule. `seen` maps the argument indexes that
 -- earlier conditions test to those conditions' numbers.
 local function check_condition(condition, at, seen, fail)
@@ -283,6 +305,13 @@ local function check_condition(condition, at, seen, fail)
   end
   if math.type(condition.value) ~= "integer" then
     fail(string.format("%s: value '%s' is not an integer", at, tostring(condition.value)))
+  end
+  -- The filter compares unsigned 64-bit numbers, and on x86_64 an int
+  -- argument of -1 reaches it as 4294967295, so a negative value would not
+  -- match one.
+  if condition.value < 0 then
+    fail(string.format("%s: value %d is negative", at, condition.value),
+      "the filter compares unsigned numbers: for -1 in an int argument write 0xffffffff")
   end
   if condition.op == "masked_eq" and math.type(condition.mask) ~= "integer" then
     fail(string.format("%s: mask '%s' is not an integer", at, tostring(condition.mask)))
@@ -338,9 +367,13 @@ local function check_rule(rule, where, fail)
   if type(names) ~= "table" or #names == 0 or (rule.name and rule.names) then
     fail(where .. ": give 'name' or a non-empty list 'names'")
   end
+  if not is_list(names) then
+    fail(where .. ": 'names' must be a list of names, with no gaps")
+  end
   local action = M.action(rule.action)
   if not action then
-    fail(string.format("%s: invalid action '%s'", where, tostring(rule.action)),
+    fail(string.format("%s: %s", where, rule.action == nil and "missing 'action'"
+      or "invalid action " .. shown(rule.action)),
       "actions: allow, errno [NAME], kill, kill_thread, trap, log")
   end
   check_conditions(rule.args, where, fail)
@@ -395,15 +428,17 @@ function M.compile(profile, source)
   end
   for key in pairs(profile) do
     if key ~= "default" and key ~= "syscalls" and key ~= "skip_unknown" then
-      fail(string.format("unknown field '%s'", tostring(key)), "fields: default, syscalls")
+      fail(string.format("unknown field '%s'", tostring(key)),
+        "fields: default, syscalls, skip_unknown")
     end
   end
   local default = M.action(profile.default or "allow")
   if not default then
-    fail(string.format("invalid default action '%s'", tostring(profile.default)))
+    fail(string.format("invalid default action %s", shown(profile.default)),
+      "actions: allow, errno [NAME], kill, kill_thread, trap, log")
   end
-  if type(profile.syscalls or {}) ~= "table" then
-    fail("'syscalls' must be a list of rules")
+  if type(profile.syscalls or {}) ~= "table" or not is_list(profile.syscalls or {}) then
+    fail("'syscalls' must be a list of rules, with no gaps")
   end
 
   local filter = core.seccomp_init(default)
@@ -437,11 +472,23 @@ end
 
 -- A text that is the same for equal profiles: lists in order, the keys of
 -- other tables sorted.
-local function serialize(value, out)
-  if type(value) ~= "table" then
+local function serialize(value, out, writing)
+  local kind = type(value)
+  if kind == "string" or kind == "number" or kind == "boolean" then
     out[#out + 1] = string.format("%q", value)
     return
   end
+  if kind ~= "table" then
+    error(string.format("it holds a %s; a profile holds tables, strings, numbers and booleans",
+      kind), 0)
+  end
+  -- `writing` has the tables being written: meeting one again is a cycle.
+  -- A table used twice side by side is fine.
+  writing = writing or {}
+  if writing[value] then
+    error("a table in it contains itself", 0)
+  end
+  writing[value] = true
   local keys = {}
   for key in pairs(value) do
     keys[#keys + 1] = key
@@ -451,11 +498,13 @@ local function serialize(value, out)
   end)
   out[#out + 1] = "{"
   for _, key in ipairs(keys) do
-    out[#out + 1] = string.format("[%q]=", key)
-    serialize(value[key], out)
+    serialize(key, out, writing)
+    out[#out + 1] = "="
+    serialize(value[key], out, writing)
     out[#out + 1] = ","
   end
   out[#out + 1] = "}"
+  writing[value] = nil
 end
 
 -- Read a cached program: the file holds the key text, a NUL, then the program.
@@ -496,7 +545,10 @@ end
 -- @treturn string the program
 function M.program(profile, source)
   local out = { core.seccomp_arch_native(), core.seccomp_version(), core.build_id }
-  serialize(profile, out)
+  local ok, err = pcall(serialize, profile, out)
+  if not ok then
+    errors.raise(err, { context = string.format("seccomp profile '%s'", source or "?") })
+  end
   return M.cached_program(table.concat(out, "\n"), function()
     return profile
   end, source)

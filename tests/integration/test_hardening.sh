@@ -542,6 +542,38 @@ run "$CFS" state deny-all
 check "refused profile leaves no state entry" status_is 125
 expect_error "seccomp allow rule index" "syscalls\[1\]: condition 1: invalid argument index '7'" \
   --seccomp "$profiles/allow-index.lua" true
+# Keys that ipairs would skip, and with them a rule or a name.
+cat >"$profiles/name-gap.lua" <<'EOF'
+return { syscalls = { { names = { "getpid", [3] = "kill" }, action = "errno" } } }
+EOF
+expect_error "seccomp names with a gap" "'names' must be a list of names, with no gaps" \
+  --seccomp "$profiles/name-gap.lua" true
+cat >"$profiles/rule-key.lua" <<'EOF'
+return { syscalls = { deny_kill = { name = "kill", action = "errno" } } }
+EOF
+expect_error "seccomp rule under a key" "'syscalls' must be a list of rules, with no gaps" \
+  --seccomp "$profiles/rule-key.lua" true
+cat >"$profiles/negative.lua" <<'EOF'
+return {
+  syscalls = {
+    { name = "kill", action = "errno", args = { { index = 0, op = "eq", value = -1 } } },
+  },
+}
+EOF
+expect_error "seccomp negative value" "value -1 is negative" --seccomp "$profiles/negative.lua" true
+printf 'local t = {}\nt.default = t\nreturn t\n' >"$profiles/cycle.lua"
+expect_error "seccomp table inside itself" "seccomp profile '.*cycle.lua': a table in it contains" \
+  --seccomp "$profiles/cycle.lua" true
+printf 'return { default = { "allow" } }\n' >"$profiles/default-table.lua"
+expect_error "seccomp default as a table" "invalid default action a table" \
+  --seccomp "$profiles/default-table.lua" true
+# One list of names shared by two rules is not a cycle.
+cat >"$profiles/shared.lua" <<'EOF'
+local names = { "mkdir", "mkdirat" }
+return { syscalls = { { names = names, action = "errno" }, { names = names, action = "errno" } } }
+EOF
+run "$CFS" run --rootfs "$ROOT" --seccomp "$profiles/shared.lua" -- /bin/mkdir /made-here
+check "shared names table: profile applies" err_has "Operation not permitted"
 
 check "no cgroup left by this suite" [ "$(cgroup_dirs)" = "$before_dirs" ]
 check "host hostname unchanged" [ "$(hostname)" = "$host_name" ]

@@ -155,7 +155,7 @@ t.test("seccomp compile rejects bad entries", function()
   local cases = {
     { { default = "deny" }, "invalid default action 'deny'" },
     { { syscals = {} }, "unknown field 'syscals'" },
-    { { syscalls = { { name = "mkdir" } } }, "syscalls%[1%]: invalid action 'nil'" },
+    { { syscalls = { { name = "mkdir" } } }, "syscalls%[1%]: missing 'action'" },
     { { syscalls = { { name = "mkdir", action = "errno", arg = {} } } },
       "syscalls%[1%]: unknown field 'arg'" },
     { { syscalls = { { names = {}, action = "errno" } } }, "syscalls%[1%]: give 'name'" },
