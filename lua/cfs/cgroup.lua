@@ -388,7 +388,7 @@ end
 
 -- Size suffixes and their factors: "", "b", then k, kb, kib and so on.
 local SUFFIXES = { [""] = 1, b = 1 }
-local UNITS = { k = 1024, m = 1024 ^ 2, g = 1024 ^ 3, t = 1024 ^ 4 }
+local UNITS = { k = 1 << 10, m = 1 << 20, g = 1 << 30, t = 1 << 40 }
 for unit, factor in pairs(UNITS) do
   SUFFIXES[unit], SUFFIXES[unit .. "b"], SUFFIXES[unit .. "ib"] = factor, factor, factor
 end
@@ -408,6 +408,15 @@ function M.parse_size(text)
   local factor = number and SUFFIXES[suffix]
   if not factor then
     return nil
+  end
+  -- Whole numbers stay integers: a float keeps only 53 bits, and
+  -- 9007199254740993 bytes would become 9007199254740992.
+  local whole = math.tointeger(tonumber(number))
+  if whole then
+    if whole > M.MAX_MEMORY // factor then
+      return nil, "too large"
+    end
+    return whole * factor
   end
   local bytes = tonumber(number) * factor
   if bytes > M.MAX_MEMORY then

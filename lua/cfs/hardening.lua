@@ -34,7 +34,7 @@ M.OPTIONS = {
     short = "m",
     arg = "SIZE",
     help = "memory limit, swap included: bytes, or a number with k, m, g or t (powers of "
-      .. "1024, such as 64m or 1.5g); from 6m to 4194304t",
+      .. "1024, any case, b or ib may follow: 64m, 64MB, 1.5GiB); from 6m to 4194304t",
   },
   {
     name = "pids",

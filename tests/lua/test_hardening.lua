@@ -390,6 +390,13 @@ t.test("cgroup parse_size maximum", function()
   end
 end)
 
+t.test("cgroup parse_size keeps whole numbers exact", function()
+  -- 2^53 + 1: a float would round it to 2^53.
+  t.eq(cgroup.parse_size("9007199254740993"), 9007199254740993, "2^53 + 1 bytes")
+  t.eq(math.type(cgroup.parse_size("64m")), "integer", "64m is an integer")
+  t.eq(math.type(cgroup.parse_size("1.5g")), "integer", "1.5g is an integer")
+end)
+
 t.test("cgroup format_size round trips", function()
   t.eq(cgroup.format_size(32 * 2 ^ 20 // 1), "32M", "32M")
   t.eq(cgroup.format_size(2 ^ 30 // 1), "1G", "1G")
