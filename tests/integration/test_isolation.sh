@@ -285,6 +285,10 @@ expect_error() {
 expect_error "bind source missing" "bind source '$dir/none' does not exist" \
   run --bind "$dir/none:/x" true
 expect_error "bind bad mode" "invalid --bind" run --bind "$dir/src:/x:rx" true
+expect_error "bind empty mode" "invalid --bind" run --bind "$dir/src:/x:" true
+run "$CFS" run --bind "$dir/src:/data:rw" -- /bin/sh -c 'cat /data/m; touch /data/rw && rm /data/rw'
+check "bind rw mode writable" out_is marker
+check "bind rw mode status" status_is 0
 expect_error "bind relative target" "must be an absolute path" run --bind "$dir/src:x" true
 expect_error "tmpfs on root" "must be an absolute path other than /" run --tmpfs / true
 expect_error "bad uid map" "invalid --uid-map '0:1'" run --uid-map 0:1 true

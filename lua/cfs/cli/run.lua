@@ -77,10 +77,10 @@ M.options = {
   { name = "gid-map", arg = "C:H:S", list = true, help = "the same for group IDs" },
   {
     name = "bind",
-    arg = "SRC:DST[:ro]",
+    arg = "SRC:DST[:ro|:rw]",
     list = true,
     help = "bind the host path SRC, with the mounts under it, onto DST in the container "
-      .. "(repeatable); ro makes it read-only",
+      .. "(repeatable); ro makes it read-only, rw (the default) leaves it writable",
   },
   {
     name = "tmpfs",
@@ -184,10 +184,12 @@ end
 -- The mount of one --bind value: SRC made absolute, so a relative SRC
 -- means the same as in the caller's shell.
 local function parse_bind(text)
-  local source, target, mode = text:match("^([^:]+):([^:]+):?([^:]*)$")
-  if not source or (mode ~= "" and mode ~= "ro" and mode ~= "rw") then
-    errors.usage("run", string.format("invalid --bind '%s': expected SRC:DST or SRC:DST:ro",
-      text))
+  local source, target, mode = text:match("^([^:]+):([^:]+)$")
+  if not source then
+    source, target, mode = text:match("^([^:]+):([^:]+):([^:]+)$")
+  end
+  if not source or (mode and mode ~= "ro" and mode ~= "rw") then
+    errors.usage("run", string.format("invalid --bind '%s': expected SRC:DST[:ro|:rw]", text))
   end
   check_target("bind", text, target)
   local ok, real = pcall(core.realpath, source)
