@@ -106,6 +106,28 @@ l_open(lua_State *L)
 }
 
 /***
+ * A new descriptor for the same open file, close-on-exec, numbered 3 or
+ * above so that it never takes the place of stdio.
+ * @function dup
+ * @tparam cfs.Fd|int fd
+ * @treturn cfs.Fd
+ * @see fcntl(2) F_DUPFD_CLOEXEC
+ */
+static int
+l_dup(lua_State *L)
+{
+  int fd = cfs_fd_check(L, 1);
+  struct fd_handle *h;
+
+  cfs_args_max(L, 1);
+  h = fd_new(L);
+  h->fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+  if (h->fd < 0)
+    return cfs_error_raise(L, "dup", NULL, errno);
+  return 1;
+}
+
+/***
  * @function pipe
  * @treturn cfs.Fd read end
  * @treturn cfs.Fd write end
@@ -372,7 +394,7 @@ static const luaL_Reg fd_methods[] = {
 };
 
 static const luaL_Reg funcs[] = {
-    {"dup2", l_dup2}, {"open", l_open},         {"pipe", l_pipe},
+    {"dup", l_dup},   {"dup2", l_dup2},         {"open", l_open}, {"pipe", l_pipe},
     {"poll", l_poll}, {"signalfd", l_signalfd}, {NULL, NULL},
 };
 

@@ -70,10 +70,26 @@ function M.child(spec, root, channels, prepared)
   local method = errors.context("rootfs", rootfs.switch, newroot)
   log.debug("root switched with %s", method)
   core.chdir(spec.cwd)
+  local saved = {}
   if spec.tty then
+    -- An error of cfs's own from here to exec belongs on cfs's stderr, not
+    -- on the container's terminal, which cfs relays to its stdout.
+    saved.stderr = core.dup(2)
     tty.setup_container(channels.console)
   end
+  local _, err = pcall(M.finish_child, spec, channels, prepared, saved)
+  if saved.stderr then
+    pcall(core.dup2, saved.stderr, 2)
+  end
+  error(err, 0)
+end
 
+--- The end of the child's side, after the root switch: close the
+-- descriptors, check the command, apply the limits and privileges, then
+-- exec the command or become the init. Returns only by raising an error.
+-- @tparam table saved `stderr`, a copy of cfs's stderr with -t, which
+--   this function closes before the init closes every descriptor
+function M.finish_child(spec, channels, prepared, saved)
   -- Descriptors the caller of cfs left open without close-on-exec must not
   -- reach the container, except the first spec.preserve_fds after stdio.
   core.close_range(3 + spec.preserve_fds, nil, { "cloexec" })
@@ -91,6 +107,12 @@ function M.child(spec, root, channels, prepared)
   errors.context("hardening", hardening.apply, spec, prepared)
   if spec.init then
     channels.ready:close()
+    -- NOTE: the init's own errors, a command that is not found included,
+    -- then reach the terminal, because it closes the copy of stderr.
+    if saved.stderr then
+      saved.stderr:close()
+      saved.stderr = nil
+    end
     pid1.run(spec.command, spec.env, {
       preserve_fds = spec.preserve_fds,
       tty = spec.tty,

@@ -447,6 +447,11 @@ check "tty: restored after a setup error" out_has '^restored=yes$'
 run sh -c "echo piped | '$CFS' run -t -- /bin/sh -c 'read x; echo got=\$x'"
 check "tty without a terminal on stdin" out_has 'got=piped'
 
+# cfs's own error goes to its stderr, not through the terminal to stdout.
+run "$CFS" run -t -- no-such-command </dev/null
+check "tty: exec error on stderr" err_has "^cfs: exec('no-such-command'): command not found"
+check "tty: exec error not on stdout" [ -z "$OUT" ]
+
 # --- the default runtime folder and unprivileged users
 
 run_dir_existed=$([ -e /run/cfs ] && echo yes)

@@ -271,6 +271,17 @@ t.test("stat of a descriptor matches stat of its path", function()
   t.eq(by_fd.type, "directory", "type")
 end)
 
+t.test("dup gives a close-on-exec copy above stdio", function()
+  local r, w = cfs.pipe()
+  local copy = cfs.dup(w)
+  t.ok(copy:fileno() >= 3, "numbered 3 or above")
+  copy:write("x")
+  t.eq(r:read(1), "x", "writes reach the same pipe")
+  for _, fd in ipairs { r, w, copy } do
+    fd:close()
+  end
+end)
+
 t.test("stat of a closed descriptor is an argument error", function()
   local fd = cfs.open("/", { "path" })
   fd:close()
