@@ -117,9 +117,12 @@ test: deps
 
 lint:
 	luacheck -q lua recipes tests src/embed.lua
-	clang-format --dry-run --Werror src/*.c src/*.h tests/unit/*.c tests/unit/*.h tests/helpers/*.c tests/bench/*.c
-	shellcheck -x -s sh tests/bench/run.sh tests/bench/compare.sh tests/integration/test_bench.sh \
-	  tests/integration/test_static.sh
+	clang-format --dry-run --Werror src/*.c src/*.h tests/unit/*.c tests/unit/*.h \
+	  tests/helpers/*.c tests/bench/*.c
+	shellcheck -x -s sh -S warning .ci/run tests/run.sh tests/bench/*.sh tests/integration/*.sh
+	@long=$$(find Makefile .ci src lua recipes tests -type f ! -name '*.md' \
+	  -exec awk 'length > 100 { print FILENAME ":" FNR }' {} +); \
+	  if [ -n "$$long" ]; then echo "lines over 100 columns:"; echo "$$long"; exit 1; fi
 
 format:
 	clang-format -i src/*.c src/*.h tests/unit/*.c tests/unit/*.h tests/helpers/*.c tests/bench/*.c

@@ -28,7 +28,7 @@ snapshot() {
   hostname
   findmnt -rn -o TARGET,SOURCE,FSTYPE | sort
   find /sys/fs/cgroup -mindepth 1 -type d -name 'cfs*' 2>/dev/null | sort
-  ls -A /tmp | grep -v '^cfs-test\.' | sort
+  find /tmp -mindepth 1 -maxdepth 1 ! -name 'cfs-test.*' -printf '%f\n' | sort
 }
 snapshot >"$WORK/before"
 
@@ -84,5 +84,6 @@ if ! diff -u "$WORK/before" "$WORK/after" >"$WORK/host.diff"; then
   failed_names="$failed_names host-state"
 fi
 
-echo "tests: $passed suites passed, $failed failed${failed_names:+ (}${failed_names# }${failed_names:+)}"
+failed_list=${failed_names:+ (${failed_names# })}
+echo "tests: $passed suites passed, $failed failed$failed_list"
 [ "$failed" -eq 0 ]

@@ -7,6 +7,7 @@
 #   finish               print the suite's counts; its status is the result
 
 CFS=${CFS:?set CFS to the cfs binary}
+# shellcheck disable=SC2034 # the suites that source this file use ROOT
 ROOT=${CFS_TEST_ROOT:?run through tests/run.sh}
 WORK=${CFS_TEST_WORK:?run through tests/run.sh}
 PASSED=0
@@ -41,7 +42,9 @@ check() {
 status_is() { [ "$RC" -eq "$1" ]; }
 out_is() { [ "$OUT" = "$1" ]; }
 out_has() { printf '%s\n' "$OUT" | grep -q -- "$1"; }
-err_is_one_line() { [ "$(printf '%s\n' "$ERR" | wc -l)" -eq 1 ] && printf '%s' "$ERR" | grep -q '^cfs: '; }
+err_is_one_line() {
+  [ "$(printf '%s\n' "$ERR" | wc -l)" -eq 1 ] && printf '%s' "$ERR" | grep -q '^cfs: '
+}
 err_has() { printf '%s\n' "$ERR" | grep -q -- "$1"; }
 err_empty() { [ -z "$ERR" ]; }
 

@@ -71,7 +71,8 @@ expect_error "hostname with newline" 125 \
   run --hostname "$(printf 'a\nb')" true
 expect_error "hostname with DEL" 125 "invalid hostname 'a\\\\x7fb'" \
   run --hostname "$(printf 'a\177b')" true
-expect_error "hostname without uts" 125 "needs the 'uts' namespace" run --hostname x --ns mnt,pid true
+expect_error "hostname without uts" 125 "needs the 'uts' namespace" \
+  run --hostname x --ns mnt,pid true
 expect_error "help unknown command" 125 "unknown command 'nope'" help nope
 expect_error "rootfs without kind" 125 "missing kind" rootfs
 expect_error "rootfs non-empty dir" 125 "is not empty" rootfs busybox "$ROOT"

@@ -44,7 +44,8 @@ before_dirs=$(cgroup_dirs)
 # that a container can execute /proc/self/exe.
 extra=$(scratch)
 "$CFS" rootfs busybox "$extra/root" >/dev/null
-for lib in $(ldd "$CFS" 2>/dev/null | awk '/=>/ {print $3} /^[[:space:]]*\/.*ld-linux/ {print $1}'); do
+libs=$(ldd "$CFS" 2>/dev/null | awk '/=>/ {print $3} /^[[:space:]]*\/.*ld-linux/ {print $1}')
+for lib in $libs; do
   cp --parents -L "$lib" "$extra/root/"
 done
 mknod -m 666 "$extra/root/dev/null" c 1 3
@@ -173,7 +174,10 @@ check "damaged default cache ignored" out_has '^keyctl=EPERM$'
 
 # --- rlimits ----------------------------------------------------------------
 
+# dash, Debian's sh, has ulimit -n and -H, which POSIX leaves out.
+# shellcheck disable=SC3045
 host_soft=$(ulimit -n)
+# shellcheck disable=SC3045
 host_hard=$(ulimit -Hn)
 expected_soft=$host_soft
 [ "$host_soft" = unlimited ] || [ "$host_soft" -gt 1024 ] && expected_soft=1024
@@ -311,7 +315,8 @@ check "killed command with limits" status_is 137
 run "$CFS" run --rootfs "$extra/root" --pids 20 --ns uts,mnt,ipc -- /bin/sh -c \
   '/bin/sleep 30 & echo $! > /leftover.pid'
 check "leftover process without a PID namespace" status_is 0
-check "leftover process killed" wait_until sh -c "! kill -0 $(cat "$extra/root/leftover.pid") 2>/dev/null"
+leftover=$(cat "$extra/root/leftover.pid")
+check "leftover process killed" wait_until sh -c "! kill -0 $leftover 2>/dev/null"
 run "$CFS" run --rootfs "$ROOT" --pids 20 --seccomp "$profiles/kill.lua" -- /bin/uname
 check "seccomp kill with limits" status_is 159
 check "86 runs leave no cgroup" [ "$(cgroup_dirs)" = "$start_dirs" ]
@@ -435,7 +440,8 @@ io.write("after ", tostring(cfs.exe_sealed()), " ", cfs.readlink("/proc/self/exe
 cfs.exe_seal()
 EOF
 run "$CFS" recipe "$extra/seal.lua"
-check "exe_seal restarts sealed" out_is "$(printf 'before false\nbefore true\nafter true /memfd:cfs (deleted)')"
+check "exe_seal restarts sealed" \
+  out_is "$(printf 'before false\nbefore true\nafter true /memfd:cfs (deleted)')"
 check "exe_seal status" status_is 0
 
 # cfs runs from the sealed copy when the container can see it: without a
@@ -444,7 +450,8 @@ check "exe_seal status" status_is 0
 "$CFS" run --rootfs "$ROOT" --ns uts,mnt,ipc -- /bin/sleep 30 &
 cfs_pid=$!
 wait_until pgrep -P "$cfs_pid" -x sleep >/dev/null
-check "host cfs runs from a sealed memfd" [ "$(readlink /proc/$cfs_pid/exe)" = "/memfd:cfs (deleted)" ]
+check "host cfs runs from a sealed memfd" \
+  [ "$(readlink /proc/$cfs_pid/exe)" = "/memfd:cfs (deleted)" ]
 check "host cfs keeps its name" [ "$(cat /proc/$cfs_pid/comm)" = cfs ]
 kill -TERM "$cfs_pid"
 wait "$cfs_pid"
@@ -466,7 +473,8 @@ check "limits recipe: 15 children" out_has "started 15 children, 16 processes"
 
 run "$CFS" recipe recipes/sandbox.lua
 check "sandbox recipe: status 0" status_is 0
-check "sandbox recipe: no capabilities" [ "$(field CapBnd)$(field CapEff)" = "$ZERO_MASK$ZERO_MASK" ]
+check "sandbox recipe: no capabilities" \
+  [ "$(field CapBnd)$(field CapEff)" = "$ZERO_MASK$ZERO_MASK" ]
 check "sandbox recipe: no_new_privs" [ "$(field NoNewPrivs)" = 1 ]
 check "sandbox recipe: seccomp filter" [ "$(field Seccomp)" = 2 ]
 check "sandbox recipe: read-only root" out_has "^write to /: refused$"
@@ -493,7 +501,9 @@ printf 'return { syscalls = { { name = "mkdir", action = "deny" } } }\n' >"$prof
 # conditions are checked all the same.
 cat >"$profiles/allow-index.lua" <<'LUA'
 return {
-  syscalls = { { name = "kill", action = "allow", args = { { index = 7, op = "eq", value = 1 } } } },
+  syscalls = {
+    { name = "kill", action = "allow", args = { { index = 7, op = "eq", value = 1 } } },
+  },
 }
 LUA
 expect_error "memory word" "invalid --memory 'lots'" --memory lots true

@@ -36,7 +36,8 @@ check "dev links" out_is "$(printf '%s\n' /proc/self/fd /proc/self/fd/0 /proc/se
   /proc/self/fd/2 pts/ptmx)"
 
 run "$CFS" run -- /bin/sh -c 'grep -E " /dev(/pts|/shm|/mqueue)? " /proc/self/mountinfo'
-check "dev is a nosuid nodev noexec tmpfs" out_has ' /dev rw,nosuid,nodev,noexec .* tmpfs tmpfs .*mode=755'
+check "dev is a nosuid nodev noexec tmpfs" \
+  out_has ' /dev rw,nosuid,nodev,noexec .* tmpfs tmpfs .*mode=755'
 check "devpts is a new instance" out_has ' /dev/pts .* devpts devpts rw,gid=5,mode=620,ptmxmode=666'
 check "shm options" out_has ' /dev/shm rw,nosuid,nodev,noexec.* tmpfs shm'
 check "mqueue mounted" out_has ' /dev/mqueue rw,nosuid,nodev,noexec.* mqueue'
@@ -227,7 +228,8 @@ as_user env XDG_CACHE_HOME="$user_home/xdg" "$dir/cfs" run -- /bin/sh -c \
   'id -u; cat /proc/self/uid_map; ls /dev | tr "\n" " "; touch /sys/x'
 check "unprivileged: uid 0 inside" out_has '^0$'
 check "unprivileged: root is the caller" out_has '^ *0 *1000 *1$'
-check "unprivileged: dev list" out_has '^fd full mqueue null ptmx pts random shm stderr stdin stdout tty urandom zero $'
+check "unprivileged: dev list" \
+  out_has '^fd full mqueue null ptmx pts random shm stderr stdin stdout tty urandom zero $'
 check "unprivileged: sys read-only" err_has 'Read-only file system'
 check "unprivileged: cache in XDG_CACHE_HOME" [ -d "$user_home/xdg/cfs/rootfs" ]
 rm -rf "$user_home/xdg"
@@ -323,7 +325,8 @@ check "chroot fallback logged" err_has 'falling back to chroot'
 rmdir "$dir/chroot/new" "$dir/chroot"
 
 check "host hostname unchanged" [ "$(hostname)" = "$host_name" ]
-check "host mount table unchanged" [ "$(findmnt -rn -o TARGET,SOURCE,FSTYPE | sort)" = "$host_mounts" ]
+check "host mount table unchanged" \
+  [ "$(findmnt -rn -o TARGET,SOURCE,FSTYPE | sort)" = "$host_mounts" ]
 # Device nodes made in the container cannot be opened: every writable
 # mount is nodev. The bound devices keep working.
 run "$CFS" run -- /bin/sh -c 'mknod /dev/made c 1 3 && echo x >/dev/made'
@@ -331,7 +334,8 @@ check "node made in /dev cannot be opened" err_has "can't create /dev/made: Perm
 run "$CFS" run -- /bin/sh -c 'mknod /tmp/made c 1 3 && echo x >/tmp/made'
 check "node made in the root cannot be opened" err_has "can't create /tmp/made: Permission denied"
 run "$CFS" run --rootfs "$ROOT" -- /bin/sh -c 'mknod /made c 1 3 && echo x >/made; rm -f /made'
-check "node made in a directory root cannot be opened" err_has "can't create /made: Permission denied"
+check "node made in a directory root cannot be opened" \
+  err_has "can't create /made: Permission denied"
 run "$CFS" run -- /bin/sh -c 'echo x >/dev/null && head -c 4 /dev/zero | wc -c'
 check "bound devices work" out_is 4
 

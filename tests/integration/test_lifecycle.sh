@@ -115,14 +115,18 @@ run "$CFS" exec web /bin/pwd
 check "exec starts in the container workdir" out_is /tmp
 run "$CFS" exec -w / web /bin/pwd
 check "exec --workdir" out_is /
-run env CFS_SECRET=x "$CFS" exec web -- /bin/sh -c 'echo "$FOO|$HOME|$HOSTNAME|${CFS_SECRET:-unset}"'
+run env CFS_SECRET=x "$CFS" exec web -- /bin/sh -c \
+  'echo "$FOO|$HOME|$HOSTNAME|${CFS_SECRET:-unset}"'
 check "exec gets the container environment only" out_is "bar|/root|box|unset"
 run "$CFS" exec --env FOO=other web -- /bin/sh -c 'echo $FOO'
 check "exec --env overrides" out_is other
-run "$CFS" exec web -- /bin/sh -c 'cat /proc/1/comm; test -e /bin/busybox && ! test -e /work && echo root ok'
+run "$CFS" exec web -- /bin/sh -c \
+  'cat /proc/1/comm; test -e /bin/busybox && ! test -e /work && echo root ok'
 check "exec sees the container's processes and root" out_is "$(printf 'sleep\nroot ok')"
 run "$CFS" exec web -- /bin/sh -c \
-  'for ns in ipc mnt pid uts; do [ "$(readlink /proc/self/ns/$ns)" = "$(readlink /proc/1/ns/$ns)" ] || echo $ns; done'
+  'for ns in ipc mnt pid uts; do
+    [ "$(readlink /proc/self/ns/$ns)" = "$(readlink /proc/1/ns/$ns)" ] || echo $ns
+  done'
 check "exec joins every namespace" out_is ""
 run "$CFS" exec web -- /bin/sh -c 'exit 7'
 check "exec exit status" status_is 7
@@ -166,7 +170,9 @@ finish_run
 # Every kind of namespace but user (see the unprivileged tests for that one).
 start allns --ns mnt,pid,time,net,cgroup,uts,ipc -- /bin/sleep 1000
 run "$CFS" exec allns -- /bin/sh -c \
-  'for ns in cgroup ipc mnt net pid time uts; do [ "$(readlink /proc/self/ns/$ns)" = "$(readlink /proc/1/ns/$ns)" ] || echo $ns; done'
+  'for ns in cgroup ipc mnt net pid time uts; do
+    [ "$(readlink /proc/self/ns/$ns)" = "$(readlink /proc/1/ns/$ns)" ] || echo $ns
+  done'
 check "exec joins net, time and cgroup namespaces too" out_is ""
 run "$CFS" exec allns -- /bin/sh -c 'readlink /proc/self/ns/net'
 check "exec is not in the host's net namespace" [ "$OUT" != "$(readlink /proc/self/ns/net)" ]
@@ -345,7 +351,8 @@ for init in "" --init; do
   killed_ns=$(readlink "/proc/$killed_pid/ns/pid")
   members_have_two_sleeps() {
     pidns_members "$killed_ns" >"$WORK/members"
-    [ "$(while read -r pid _; do cat "/proc/$pid/comm"; done <"$WORK/members" | grep -c sleep)" -eq 2 ]
+    sleeping=$(while read -r pid _; do cat "/proc/$pid/comm"; done <"$WORK/members" | grep -c sleep)
+    [ "$sleeping" -eq 2 ]
   }
   eventually members_have_two_sleeps
   check "SIGKILL${init:+ $init}: two sleeps running before" members_have_two_sleeps
@@ -479,14 +486,17 @@ if id cloudsdk >/dev/null 2>&1; then
   BACKGROUND="$BACKGROUND $CFS_PID"
   # The first run builds the user's root filesystem cache, so this may take a while.
   user_running() {
-    as_user XDG_RUNTIME_DIR="$user_dir" "$CFS" state mine 2>/dev/null | grep -q '"status": "running"'
+    as_user XDG_RUNTIME_DIR="$user_dir" "$CFS" state mine 2>/dev/null |
+      grep -q '"status": "running"'
   }
   for _ in $(seq 10); do eventually user_running && break; done
   run as_user XDG_RUNTIME_DIR="$user_dir" "$CFS" ps -q
   check "unprivileged: ps lists mine" out_is mine
-  run as_user XDG_RUNTIME_DIR="$user_dir" "$CFS" exec mine -- /bin/sh -c 'id -u; touch /tmp/f && echo ok'
+  run as_user XDG_RUNTIME_DIR="$user_dir" "$CFS" exec mine -- /bin/sh -c \
+    'id -u; touch /tmp/f && echo ok'
   check "unprivileged: exec as root of the user namespace" out_is "$(printf '0\nok')"
-  run env CFS_RUNTIME_DIR="$user_dir/cfs" "$CFS" exec mine -- /bin/sh -c 'id -u; touch /tmp/g && echo ok'
+  run env CFS_RUNTIME_DIR="$user_dir/cfs" "$CFS" exec mine -- /bin/sh -c \
+    'id -u; touch /tmp/g && echo ok'
   check "root exec into a user's container is root inside" out_is "$(printf '0\nok')"
   as_user XDG_RUNTIME_DIR="$user_dir" "$CFS" kill mine KILL
   finish_run

@@ -19,9 +19,11 @@ done
 
 run "$CFS" run --rootfs "$dir/root.tar.gz" -- /bin/sh -c 'echo x > /etc/scratch; cat /etc/scratch'
 check "archive root is writable" out_is x
-run "$CFS" run --rootfs "$dir/root.tar.gz" -- /bin/sh -c 'test -e /etc/scratch && echo kept || echo gone'
+run "$CFS" run --rootfs "$dir/root.tar.gz" -- /bin/sh -c \
+  'test -e /etc/scratch && echo kept || echo gone'
 check "archive writes are thrown away" out_is gone
-check "extracted once" [ "$(ls "$CFS_CACHE/rootfs" | grep -c '^tar-')" -eq 3 ]
+trees=$(find "$CFS_CACHE/rootfs" -mindepth 1 -maxdepth 1 -name 'tar-*' | wc -l)
+check "extracted once" [ "$trees" -eq 3 ]
 
 # Archives whose entries try to land outside the target. Trees are extracted
 # in $CFS_CACHE/tmp/NAME, so "../../../victim-tarball" from there is $dir/victim-tarball.
@@ -31,7 +33,8 @@ mkdir "$victim"
 # evil_archive NAME: build $dir/NAME.tar; each kind of escape in its own archive.
 mkdir "$dir/src"
 printf 'payload\n' >"$dir/src/payload"
-tar -C "$dir/src" -cf "$dir/dotdot.tar" --transform 's,^payload$,../../../victim-tarball/dotdot,' payload
+tar -C "$dir/src" -cf "$dir/dotdot.tar" \
+  --transform 's,^payload$,../../../victim-tarball/dotdot,' payload
 tar -C "$dir/src" -cPf "$dir/absolute.tar" --transform "s,^payload\$,$victim/absolute," payload
 ln -s "$victim" "$dir/src/link"
 tar -C "$dir/src" -cf "$dir/symlink.tar" link
