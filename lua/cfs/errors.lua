@@ -55,6 +55,7 @@ local HINTS = {
     EPERM = "creating these namespaces needs root, or user namespaces (see 'cfs help run')",
     ENOSPC = "a namespace limit is reached; see /proc/sys/user/max_*_namespaces",
     EUSERS = "user namespaces nest too deep",
+    EAGAIN = "no process can be made: the --pids limit or the nproc rlimit is reached",
   },
   unshare = {
     EPERM = "creating these namespaces needs root, or user namespaces",

@@ -19,6 +19,7 @@
 -- on to the command.
 local core = require "cfs.core"
 local cfs = require "cfs"
+local errors = require "cfs.errors"
 local tty = require "cfs.tty"
 
 local M = {}
@@ -94,13 +95,16 @@ function M.run(command, env, opts)
   core.sigprocmask("block", watched)
   local signals = core.signalfd(watched)
 
-  local child = core.clone({}, function()
+  local ok, child = pcall(core.clone, {}, function()
     signals:close()
     if opts.tty then
       tty.take_control()
     end
     cfs.exec(command[1], command, env)
   end)
+  if not ok then
+    error(errors.hint(child), 0)
+  end
 
   while true do
     local signo, _, si_code = signals:read_signal()

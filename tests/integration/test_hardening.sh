@@ -540,6 +540,11 @@ expect_error "seccomp syntax" "seccomp profile '$profiles/syntax.lua'" \
   --seccomp "$profiles/syntax.lua" true
 expect_error "seccomp unknown syscall" "unknown syscall 'mkdri'" \
   --seccomp "$profiles/unknown.lua" true
+# The init cannot start the command when the pids limit is one process.
+run "$CFS" run --rootfs "$ROOT" --init --pids 1 -- /bin/true
+check "init over the pids limit: status" status_is 125
+check "init over the pids limit: one line" err_is_one_line
+check "init over the pids limit: names the limit" err_has "the --pids limit"
 expect_error "seccomp unknown action" "invalid action 'deny'" --seccomp "$profiles/action.lua" true
 printf 'return { default = "errno" }\n' >"$profiles/deny-all.lua"
 expect_error "seccomp profile without execve" "does not allow execve" \
