@@ -524,7 +524,7 @@ l_signum(lua_State *L)
   return 2;
 }
 
-/* The field of /proc/self/stat that holds arg_start; arg_end, env_start and env_end follow. */
+/* The field of /proc/self/stat with arg_start; arg_end, env_start and env_end follow it. */
 #define STAT_ARG_START 48
 
 /*

@@ -276,7 +276,7 @@ local function is_list(t)
 end
 
 -- A value as a message shows it: strings quoted, other values by type.
-local function shown(value)
+local function describe(value)
   if type(value) == "string" then
     return "'" .. value .. "'"
   end
@@ -373,7 +373,7 @@ local function check_rule(rule, where, fail)
   local action = M.action(rule.action)
   if not action then
     fail(string.format("%s: %s", where, rule.action == nil and "missing 'action'"
-      or "invalid action " .. shown(rule.action)),
+      or "invalid action " .. describe(rule.action)),
       "actions: allow, errno [NAME], kill, kill_thread, trap, log")
   end
   check_conditions(rule.args, where, fail)
@@ -434,7 +434,7 @@ function M.compile(profile, source)
   end
   local default = M.action(profile.default or "allow")
   if not default then
-    fail(string.format("invalid default action %s", shown(profile.default)),
+    fail(string.format("invalid default action %s", describe(profile.default)),
       "actions: allow, errno [NAME], kill, kill_thread, trap, log")
   end
   if type(profile.syscalls or {}) ~= "table" or not is_list(profile.syscalls or {}) then

@@ -94,8 +94,8 @@ end
 -- breaks the prompts, logs and files that show it.
 local function check_hostname(name)
   if type(name) ~= "string" or #name == 0 or #name > M.MAX_HOSTNAME then
-    local shown = type(name) == "string" and printable(name) or tostring(name)
-    invalid(string.format("invalid hostname '%s'", shown),
+    local printed_name = type(name) == "string" and printable(name) or tostring(name)
+    invalid(string.format("invalid hostname '%s'", printed_name),
       string.format("a hostname has 1 to %d bytes", M.MAX_HOSTNAME))
   end
   if name:find(CONTROL) then
