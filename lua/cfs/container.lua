@@ -73,11 +73,14 @@ function M.child(spec, root, channels, prepared)
   local saved = {}
   if spec.tty then
     -- An error of cfs's own from here to exec belongs on cfs's stderr, not
-    -- on the container's terminal, which cfs relays to its stdout.
-    saved.stderr = core.dup(2)
-    tty.setup_container(channels.console)
+    -- on the container's terminal, which cfs relays to its stdout. The
+    -- init keeps cfs's stderr as its own and hands its child the terminal.
+    if not spec.init then
+      saved.stderr = core.dup(2)
+    end
+    tty.setup_container(channels.console, spec.init)
   end
-  local _, err = pcall(M.finish_child, spec, channels, prepared, saved)
+  local _, err = pcall(M.finish_child, spec, channels, prepared)
   if saved.stderr then
     pcall(core.dup2, saved.stderr, 2)
   end
@@ -87,9 +90,7 @@ end
 --- The end of the child's side, after the root switch: close the
 -- descriptors, check the command, apply the limits and privileges, then
 -- exec the command or become the init. Returns only by raising an error.
--- @tparam table saved `stderr`, a copy of cfs's stderr with -t, which
---   this function closes before the init closes every descriptor
-function M.finish_child(spec, channels, prepared, saved)
+function M.finish_child(spec, channels, prepared)
   -- Descriptors the caller of cfs left open without close-on-exec must not
   -- reach the container, except the first spec.preserve_fds after stdio.
   core.close_range(3 + spec.preserve_fds, nil, { "cloexec" })
@@ -106,13 +107,11 @@ function M.finish_child(spec, channels, prepared, saved)
   -- command it starts both run under them.
   errors.context("hardening", hardening.apply, spec, prepared)
   if spec.init then
+    -- Blocked before cfs hears that the container runs and starts passing
+    -- signals on: until the init reads them, a signal sent to PID 1 with no
+    -- handler would be dropped.
+    core.sigprocmask("block", pid1.forwarded_signals())
     channels.ready:close()
-    -- NOTE: the init's own errors, a command that is not found included,
-    -- then reach the terminal, because it closes the copy of stderr.
-    if saved.stderr then
-      saved.stderr:close()
-      saved.stderr = nil
-    end
     pid1.run(spec.command, spec.env, {
       preserve_fds = spec.preserve_fds,
       tty = spec.tty,

@@ -97,10 +97,17 @@ function M.run(command, env, opts)
 
   local ok, child = pcall(core.clone, {}, function()
     signals:close()
-    if opts.tty then
-      tty.take_control()
+    if not opts.tty then
+      cfs.exec(command[1], command, env)
     end
-    cfs.exec(command[1], command, env)
+    -- stdin is the terminal and stderr still cfs's: the command gets the
+    -- terminal on all three, and a failed exec is reported on cfs's stderr.
+    tty.take_control()
+    local stderr = core.dup(2)
+    core.dup2(0, 2)
+    local _, err = pcall(cfs.exec, command[1], command, env)
+    core.dup2(stderr, 2)
+    error(err, 0)
   end)
   if not ok then
     error(errors.hint(child), 0)

@@ -62,12 +62,14 @@ end
 --- In the container, after the root switch: open a terminal pair, send the
 -- master to cfs and make the terminal side stdin, stdout and stderr.
 -- @tparam cfs.Fd socket the container's end of the console socket
-function M.setup_container(socket)
+-- @tparam[opt] boolean keep_stderr leave stderr as it is (an init that
+--   reports on cfs's stderr and gives its child the terminal there)
+function M.setup_container(socket, keep_stderr)
   local master, terminal = core.openpty(M.container_ptmx())
   core.send_fd(socket, master)
   master:close()
   socket:close()
-  for fd = 0, 2 do
+  for fd = 0, keep_stderr and 1 or 2 do
     core.dup2(terminal, fd)
   end
   terminal:close()

@@ -274,6 +274,24 @@ run "$CFS" run --init -- /bin/sh -c 'kill -TERM $$'
 check "init exit status for a signal" status_is 143
 run "$CFS" run --init -- /bin/sh -c 'exit 5'
 check "init exit status" status_is 5
+# A TERM that reaches cfs while it still prepares the container (here: a
+# profile of 3000 rules, new to the cache) is passed on once the init
+# runs, so the init must already hold it blocked then.
+cat >"$WORK/slow-profile.lua" <<EOF
+local rules = {}
+for i = 1, 3000 do
+  local condition = { index = 1, op = "eq", value = $$ * 10000 + i }
+  rules[i] = { name = "kill", action = "errno", args = { condition } }
+end
+return { syscalls = rules }
+EOF
+"$CFS" run --init --seccomp "$WORK/slow-profile.lua" -- /bin/sleep 30 &
+slow_pid=$!
+sleep 0.05
+kill -TERM "$slow_pid"
+wait "$slow_pid"
+RC=$?
+check "init: TERM during setup ends the command" status_is 143
 run "$CFS" run --init -- /bin/sh -c 'echo $$; cat /proc/1/comm'
 check "init is pid 1, command pid 2" out_is "$(printf '2\ncfs')"
 # The init is cfs: neither cfs's arguments nor its environment may show
@@ -455,9 +473,13 @@ run sh -c "echo piped | '$CFS' run -t -- /bin/sh -c 'read x; echo got=\$x'"
 check "tty without a terminal on stdin" out_has 'got=piped'
 
 # cfs's own error goes to its stderr, not through the terminal to stdout.
-run "$CFS" run -t -- no-such-command </dev/null
-check "tty: exec error on stderr" err_has "^cfs: exec('no-such-command'): command not found"
-check "tty: exec error not on stdout" [ -z "$OUT" ]
+for init in "" --init; do
+  run "$CFS" run -t $init -- no-such-command </dev/null
+  check "tty $init: exec error on stderr" \
+    err_has "^cfs: exec('no-such-command'): command not found"
+  check "tty $init: exec error not on stdout" [ -z "$OUT" ]
+  check "tty $init: not found is 127" status_is 127
+done
 
 # --- the default runtime folder and unprivileged users
 
