@@ -313,7 +313,9 @@ local function check_condition(condition, at, seen, fail)
     fail(string.format("%s: value %d is negative", at, condition.value),
       "the filter compares unsigned numbers: for -1 in an int argument write 0xffffffff")
   end
-  if condition.op == "masked_eq" and math.type(condition.mask) ~= "integer" then
+  if condition.op == "masked_eq" and condition.mask == nil then
+    fail(at .. ": op 'masked_eq' needs a 'mask'")
+  elseif condition.op == "masked_eq" and math.type(condition.mask) ~= "integer" then
     fail(string.format("%s: mask '%s' is not an integer", at, tostring(condition.mask)))
   elseif condition.op ~= "masked_eq" and condition.mask ~= nil then
     fail(at .. ": 'mask' is only for op 'masked_eq'")
@@ -436,6 +438,9 @@ function M.compile(profile, source)
   if not default then
     fail(string.format("invalid default action %s", describe(profile.default)),
       "actions: allow, errno [NAME], kill, kill_thread, trap, log")
+  end
+  if profile.skip_unknown ~= nil and type(profile.skip_unknown) ~= "boolean" then
+    fail(string.format("skip_unknown %s is not true or false", describe(profile.skip_unknown)))
   end
   if type(profile.syscalls or {}) ~= "table" or not is_list(profile.syscalls or {}) then
     fail("'syscalls' must be a list of rules, with no gaps")

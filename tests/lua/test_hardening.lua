@@ -153,6 +153,7 @@ end)
 
 t.test("seccomp compile rejects bad entries", function()
   local cases = {
+    { { skip_unknown = "no" }, "skip_unknown 'no' is not true or false" },
     { { default = "deny" }, "invalid default action 'deny'" },
     { { syscals = {} }, "unknown field 'syscals'" },
     { { syscalls = { { name = "mkdir" } } }, "syscalls%[1%]: missing 'action'" },
@@ -182,7 +183,8 @@ t.test("seccomp conditions checked for every action", function()
     { { { index = 1, op = "near", value = 1 } }, "condition 1: invalid op 'near'" },
     { { { index = 1, op = "eq", value = "10" } }, "condition 1: value '10' is not an integer" },
     { { { index = 1, op = "eq" } }, "condition 1: value 'nil' is not an integer" },
-    { { { index = 1, op = "masked_eq", value = 1 } }, "condition 1: mask 'nil' is not" },
+    { { { index = 1, op = "masked_eq", value = 1 } },
+      "condition 1: op 'masked_eq' needs a 'mask'" },
     { { { index = 1, op = "eq", value = 1, mask = 1 } }, "condition 1: 'mask' is only for op" },
     { { { index = 1, op = "eq", value = 1, arg = 2 } }, "condition 1: unknown field 'arg'" },
     { { index = 1, op = "eq", value = 10 }, "'args' must be a list of conditions" },

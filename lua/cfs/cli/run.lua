@@ -107,7 +107,12 @@ M.options = {
     help = "set a variable (repeatable); KEY alone copies the host's value. The container "
       .. "starts with only PATH, HOME, TERM and HOSTNAME",
   },
-  { name = "workdir", short = "w", arg = "DIR", help = "working directory inside (default: /)" },
+  {
+    name = "workdir",
+    short = "w",
+    arg = "DIR",
+    help = "working directory inside, made when missing (default: /)",
+  },
   {
     name = "name",
     arg = "NAME",
