@@ -172,6 +172,15 @@ t.test("seccomp compile rejects bad entries", function()
   end
 end)
 
+t.test("seccomp profile with too many entries refused", function()
+  local names = {}
+  for i = 1, seccomp.MAX_ENTRIES + 1 do
+    names[i] = i % 2 == 0 and "mkdir" or "rmdir"
+  end
+  t.raises(string.format("%d syscall entries in its rules, at most %d", #names,
+    seccomp.MAX_ENTRIES), seccomp.compile, { syscalls = { { names = names, action = "errno" } } })
+end)
+
 t.test("seccomp conditions checked for every action", function()
   local function profile(action, args, default)
     return { default = default, syscalls = { { name = "kill", action = action, args = args } } }
