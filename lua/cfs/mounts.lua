@@ -487,6 +487,12 @@ function M.apply(root, plan)
       -- pcall, not errors.context: the context text is made only on failure.
       local applied, failure = pcall(APPLY[kind], ctx, entry)
       if not applied then
+        -- A call made through a descriptor names its /proc/self/fd path;
+        -- the user knows the target.
+        if errors.is_error(failure) and type(failure.arg) == "string"
+          and failure.arg:find("^/proc/self/fd/") then
+          failure.arg = entry.target
+        end
         error(errors.wrap(failure, string.format("%s '%s'", kind, entry.target)), 0)
       end
     end

@@ -288,6 +288,9 @@ expect_error "bind source missing" "bind source '$dir/none' does not exist" \
   run --bind "$dir/none:/x" true
 expect_error "bind bad mode" "invalid --bind" run --bind "$dir/src:/x:rx" true
 expect_error "bind empty mode" "invalid --bind" run --bind "$dir/src:/x:" true
+# The message names the container path, not the descriptor's /proc/self/fd path.
+expect_error "bind under read-only sys" "bind '/sys/x': mkdir('/sys/x'): Read-only" \
+  run --bind "$dir/src:/sys/x" true
 run "$CFS" run --bind "$dir/src:/data:rw" -- /bin/sh -c 'cat /data/m; touch /data/rw && rm /data/rw'
 check "bind rw mode writable" out_is marker
 check "bind rw mode status" status_is 0
