@@ -219,7 +219,7 @@ wait_for_exec(struct shared_child *c, struct cfs_process *p)
       last = byte;
   cfs_vfork_marker_fd = -1;
   /*
-   * After 'f' the filter may refuse the markers that would follow, so the
+   * After 'f' the filter may deny the markers that would follow, so the
    * child is taken to have gone on to exec or exit.
    * NOTE: a filter that kills the child at a syscall Lua makes before exec,
    * such as an mmap for the heap, is then not caught. The profile check in

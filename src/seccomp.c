@@ -408,7 +408,7 @@ l_seccomp_load_bpf(lua_State *L)
                 1, "not a BPF program");
   prog.len = (unsigned short)(len / sizeof(struct sock_filter));
   prog.filter = (struct sock_filter *)(uintptr_t)program;
-  /* The filter may refuse the write of every later step marker. */
+  /* The filter may deny the write of every later step marker. */
   cfs_vfork_mark('f');
   if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0)
     return cfs_error_raise(L, "seccomp", NULL, errno);

@@ -323,7 +323,7 @@ function M.prepare(path)
   if st.type == "directory" then
     local dir = core.realpath(path)
     -- The plan would mount /proc, /dev and /sys over the host's own, and
-    -- the kernel refuses a second sysfs on the same mount point.
+    -- the kernel rejects a second sysfs on the same mount point.
     if dir == "/" then
       errors.raise("the host's root directory cannot be a container's root", {
         context = context,

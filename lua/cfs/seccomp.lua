@@ -382,16 +382,16 @@ local function check_rule(rule, where, fail)
   return names, action
 end
 
---- The most syscall names a profile's rules may hold together. libseccomp
--- built 3000 in 0.1 s and 40000 in 12 s on a 2-core VM, and cfs cannot be
--- stopped by a signal meanwhile; the kernel loads at most 4096 instructions.
+--- The maximum number of syscall names in all of a profile's rules.
+-- libseccomp built 3000 in 0.1 s and 40000 in 12 s on a 2-core VM, and no
+-- signal stops cfs meanwhile. The kernel loads at most 4096 instructions.
 M.MAX_ENTRIES = 4096
 
 -- The largest program the kernel loads (BPF_MAXINSNS), 8 bytes an instruction.
 local MAX_INSTRUCTIONS = 4096
 
 -- Syscalls cfs itself makes after it loads the filter: execve to start the
--- command, exit_group to leave when that fails. A profile that refuses one
+-- command, exit_group to leave when that fails. A profile that denies one
 -- of them would stop cfs half way, with nothing left to report the reason.
 local NEEDED_AFTER_LOAD = { "execve", "exit_group" }
 

@@ -134,7 +134,7 @@ EOF
 run "$CFS" run --rootfs "$ROOT" --seccomp "$profiles/kill.lua" -- /bin/uname
 check "profile kill: killed by SIGSYS" status_is 159
 
-# A filter that refuses write(2) also refuses cfs's own step markers after
+# A filter that denies write(2) also denies cfs's own step markers after
 # it is loaded; the command must still run and its status come through.
 printf 'return { syscalls = { { name = "write", action = "errno" } } }\n' >"$profiles/nowrite.lua"
 run "$CFS" run --rootfs "$ROOT" --seccomp "$profiles/nowrite.lua" -- /bin/sh -c 'exit 3'
@@ -554,7 +554,7 @@ printf 'return { default = "kill", syscalls = { { name = "execve", action = "all
 expect_error "seccomp profile without exit_group" "does not allow exit_group" \
   --seccomp "$profiles/no-exit.lua" true
 run "$CFS" state deny-all
-check "refused profile leaves no state entry" status_is 125
+check "rejected profile leaves no state entry" status_is 125
 expect_error "seccomp allow rule index" "syscalls\[1\]: condition 1: invalid argument index '7'" \
   --seccomp "$profiles/allow-index.lua" true
 # Keys that ipairs would skip, and with them a rule or a name.

@@ -172,7 +172,7 @@ t.test("seccomp compile rejects bad entries", function()
   end
 end)
 
-t.test("seccomp profile with too many entries refused", function()
+t.test("seccomp profile with too many entries rejected", function()
   local names = {}
   for i = 1, seccomp.MAX_ENTRIES + 1 do
     names[i] = i % 2 == 0 and "mkdir" or "rmdir"
