@@ -55,6 +55,16 @@ cp build/tests/probe "$WORK/root/bin/probe"
 cp build/tests/hardening "$WORK/root/bin/hardening"
 export CFS_TEST_ROOT="$WORK/root"
 
+# Some cases run as other users, who may not reach the checkout (a clone
+# under a folder made by mktemp -d is root's alone). They get copies of the
+# binary, the recipes and the terminal driver in a folder open to them.
+chmod 711 "$WORK"
+mkdir "$WORK/shared"
+cp "$CFS" tests/helpers/ptydrive.py "$WORK/shared/"
+cp -R recipes "$WORK/shared/recipes"
+chmod -R a+rX "$WORK/shared"
+export CFS_TEST_SHARED="$WORK/shared"
+
 wanted() {
   [ $# -eq 0 ] && return 0
   for w in $SUITES; do [ "$w" = "$1" ] && return 0; done

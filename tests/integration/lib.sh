@@ -10,6 +10,9 @@ CFS=${CFS:?set CFS to the cfs binary}
 # shellcheck disable=SC2034 # the suites that source this file use ROOT
 ROOT=${CFS_TEST_ROOT:?run through tests/run.sh}
 WORK=${CFS_TEST_WORK:?run through tests/run.sh}
+# The binary, the recipes and ptydrive.py where other users can reach them.
+# shellcheck disable=SC2034 # the suites that source this file use SHARED
+SHARED=${CFS_TEST_SHARED:?run through tests/run.sh}
 PASSED=0
 FAILED=0
 OUT=

@@ -120,7 +120,7 @@ check "debug adds traceback" err_has "stack traceback"
 # Running without privileges: a plain user gets a user namespace, or one clear line.
 if id nobody >/dev/null 2>&1; then
   run setpriv --reuid=nobody --regid=nogroup --clear-groups env HOME=/nonexistent \
-    CFS_CACHE=/nonexistent/cache "$CFS" run true
+    CFS_CACHE=/nonexistent/cache "$SHARED/cfs" run true
   check "unprivileged without cache: status" status_is 125
   check "unprivileged without cache: one line" err_is_one_line
 fi

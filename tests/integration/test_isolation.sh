@@ -219,12 +219,11 @@ rm -f "$dir/r/tmp/owned"
 user_home="$dir/home"
 mkdir "$user_home"
 chown 1000:1000 "$user_home"
-cp "$CFS" "$dir/cfs"
 as_user() {
   run setpriv --reuid=1000 --regid=1000 --clear-groups env -i HOME="$user_home" \
     PATH=/usr/sbin:/usr/bin:/sbin:/bin "$@"
 }
-as_user env XDG_CACHE_HOME="$user_home/xdg" "$dir/cfs" run -- /bin/sh -c \
+as_user env XDG_CACHE_HOME="$user_home/xdg" "$SHARED/cfs" run -- /bin/sh -c \
   'id -u; cat /proc/self/uid_map; ls /dev | tr "\n" " "; touch /sys/x'
 check "unprivileged: uid 0 inside" out_has '^0$'
 check "unprivileged: root is the caller" out_has '^ *0 *1000 *1$'
@@ -234,12 +233,12 @@ check "unprivileged: sys read-only" err_has 'Read-only file system'
 check "unprivileged: cache in XDG_CACHE_HOME" [ -d "$user_home/xdg/cfs/rootfs" ]
 rm -rf "$user_home/xdg"
 
-as_user "$dir/cfs" run -- /bin/sh -c 'cat /proc/keys | wc -c; grep " /sys " /proc/self/mountinfo'
+as_user "$SHARED/cfs" run -- /bin/sh -c 'cat /proc/keys | wc -c; grep " /sys " /proc/self/mountinfo'
 check "unprivileged: keys masked" out_has '^0$'
 check "unprivileged: sys bound read-only" out_has ' /sys ro,'
 check "unprivileged: cache in ~/.cache" [ -d "$user_home/.cache/cfs/rootfs" ]
 
-as_user "$dir/cfs" run --uid-map 0:1000:1 --uid-map 1:200000:10 -- /bin/true
+as_user "$SHARED/cfs" run --uid-map 0:1000:1 --uid-map 1:200000:10 -- /bin/true
 check "unprivileged foreign range: status" status_is 125
 check "unprivileged foreign range: one line" err_is_one_line
 check "unprivileged foreign range: names helper" err_has 'newuidmap failed'
@@ -250,7 +249,7 @@ printf 'cloudsdk:100000:65536\n1000:300000:10\n' >"$dir/subids"
 chmod 644 "$dir/subids"
 run unshare -m --propagation private sh -c "mount --bind '$dir/subids' /etc/subuid &&
   mount --bind '$dir/subids' /etc/subgid && setpriv --reuid=1000 --regid=1000 --clear-groups \
-  env -i HOME='$user_home' PATH=/usr/sbin:/usr/bin:/sbin:/bin '$dir/cfs' run -- /bin/sh -c \
+  env -i HOME='$user_home' PATH=/usr/sbin:/usr/bin:/sbin:/bin '$SHARED/cfs' run -- /bin/sh -c \
   'cat /proc/self/uid_map /proc/self/gid_map; grep \" /dev/pts \" /proc/self/mountinfo'"
 check "subuid ranges mapped" [ "$(printf '%s\n' "$OUT" | grep -c '^ *65537 *300000 *10$')" -eq 2 ]
 check "subuid first range" out_has '^ *1 *100000 *65536$'
@@ -270,7 +269,7 @@ check "user recipe status" status_is 0
 check "user recipe before maps" out_has 'before the maps: uid=65534'
 check "user recipe after maps" out_has 'after the maps: uid=0 gid=0'
 check "user recipe host owner" out_has 'to uid 100000 gid 100000'
-as_user "$dir/cfs" recipe "$PWD/recipes/user.lua"
+as_user "$SHARED/cfs" recipe "$SHARED/recipes/user.lua"
 check "user recipe unprivileged" out_has 'to uid 1000 gid 1000'
 check "user recipe unprivileged status" status_is 0
 rm -rf "$user_home/.cache"

@@ -496,44 +496,45 @@ check "entry under /run/cfs removed" [ ! -e "/run/cfs/lifecycle-default-$$" ]
 
 if id cloudsdk >/dev/null 2>&1; then
   user_dir=$(scratch)
-  chmod 755 "$WORK" "$user_dir"
+  chmod 755 "$user_dir"
   chown cloudsdk "$user_dir"
   # as_user [XDG_RUNTIME_DIR=DIR] CMD...: run CMD as cloudsdk.
   as_user() {
     setpriv --reuid=cloudsdk --regid="$(id -g cloudsdk)" --clear-groups \
       env -u CFS_RUNTIME_DIR -u XDG_RUNTIME_DIR HOME="$user_dir" CFS_CACHE="$user_dir/cache" "$@"
   }
-  as_user XDG_RUNTIME_DIR="$user_dir" "$CFS" run --name mine -- /bin/sleep 1000 &
+  as_user XDG_RUNTIME_DIR="$user_dir" "$SHARED/cfs" run --name mine -- /bin/sleep 1000 &
   CFS_PID=$!
   BACKGROUND="$BACKGROUND $CFS_PID"
   # The first run builds the user's root filesystem cache, so this may take a while.
   user_running() {
-    as_user XDG_RUNTIME_DIR="$user_dir" "$CFS" state mine 2>/dev/null |
+    as_user XDG_RUNTIME_DIR="$user_dir" "$SHARED/cfs" state mine 2>/dev/null |
       grep -q '"status": "running"'
   }
   for _ in $(seq 10); do eventually user_running && break; done
-  run as_user XDG_RUNTIME_DIR="$user_dir" "$CFS" ps -q
+  run as_user XDG_RUNTIME_DIR="$user_dir" "$SHARED/cfs" ps -q
   check "unprivileged: ps lists mine" out_is mine
-  run as_user XDG_RUNTIME_DIR="$user_dir" "$CFS" exec mine -- /bin/sh -c \
+  run as_user XDG_RUNTIME_DIR="$user_dir" "$SHARED/cfs" exec mine -- /bin/sh -c \
     'id -u; touch /tmp/f && echo ok'
   check "unprivileged: exec as root of the user namespace" out_is "$(printf '0\nok')"
   run env CFS_RUNTIME_DIR="$user_dir/cfs" "$CFS" exec mine -- /bin/sh -c \
     'id -u; touch /tmp/g && echo ok'
   check "root exec into a user's container is root inside" out_is "$(printf '0\nok')"
-  as_user XDG_RUNTIME_DIR="$user_dir" "$CFS" kill mine KILL
+  as_user XDG_RUNTIME_DIR="$user_dir" "$SHARED/cfs" kill mine KILL
   finish_run
   check "unprivileged: killed" status_is 137
-  run as_user XDG_RUNTIME_DIR="$user_dir" $PTY 20 70 'hi\r' "$CFS" run -t --init -- /bin/sh -c \
+  run as_user XDG_RUNTIME_DIR="$user_dir" python3 "$SHARED/ptydrive.py" 20 70 'hi\r' \
+    "$SHARED/cfs" run -t --init -- /bin/sh -c \
     'tty; stty size; echo READY; read x; echo got=$x'
   check "unprivileged: tty inside" out_has '^/dev/pts/0$'
   check "unprivileged: tty size" out_has '^20 70$'
   check "unprivileged: tty input" out_has '^got=hi$'
   check "unprivileged: tty restored" out_has '^restored=yes$'
-  run as_user "$CFS" run --name mine -- /bin/true
+  run as_user "$SHARED/cfs" run --name mine -- /bin/true
   check "unprivileged without runtime folder: status" status_is 125
   check "unprivileged without runtime folder: one line" err_is_one_line
   check "unprivileged without runtime folder: message" err_has "XDG_RUNTIME_DIR is not set"
-  run as_user "$CFS" run -- /bin/true
+  run as_user "$SHARED/cfs" run -- /bin/true
   check "unprivileged unnamed runs unregistered" status_is 0
 fi
 
