@@ -8,6 +8,29 @@ local M = {}
 local MODE_DIR = tonumber("755", 8)
 local MODE_FILE = tonumber("644", 8)
 
+--- Choose a folder for cfs's files: $`override` when set and not empty,
+-- else `for_root` when running as root, else an absolute $`xdg`/cfs, else
+-- an absolute $HOME/`home_sub`/cfs when `home_sub` is given.
+-- @treturn string|nil nil when none applies
+function M.user_dir(override, for_root, xdg, home_sub)
+  local dir = os.getenv(override)
+  if dir and dir ~= "" then
+    return dir
+  end
+  if core.geteuid() == 0 then
+    return for_root
+  end
+  local base = os.getenv(xdg)
+  if base and base:sub(1, 1) == "/" then
+    return base .. "/cfs"
+  end
+  local home = home_sub and os.getenv("HOME")
+  if home and home:sub(1, 1) == "/" then
+    return home .. "/" .. home_sub .. "/cfs"
+  end
+  return nil
+end
+
 --- The 64-bit FNV-1a hash of s as 16 hex digits: a short, stable name for
 -- a cache entry, not a security hash.
 function M.fnv1a(s)

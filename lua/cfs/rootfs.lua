@@ -27,20 +27,9 @@ local MODE_TMP = tonumber("1777", 8)
 --- The folder holding the cache: $CFS_CACHE, else /var/lib/cfs for root,
 -- else $XDG_CACHE_HOME/cfs or ~/.cache/cfs.
 local function find_cache_dir()
-  local dir = os.getenv("CFS_CACHE")
-  if dir and dir ~= "" then
+  local dir = fs.user_dir("CFS_CACHE", "/var/lib/cfs", "XDG_CACHE_HOME", ".cache")
+  if dir then
     return dir
-  end
-  if core.geteuid() == 0 then
-    return "/var/lib/cfs"
-  end
-  local xdg = os.getenv("XDG_CACHE_HOME")
-  if xdg and xdg:sub(1, 1) == "/" then
-    return xdg .. "/cfs"
-  end
-  local home = os.getenv("HOME")
-  if home and home:sub(1, 1) == "/" then
-    return home .. "/.cache/cfs"
   end
   errors.raise("no folder for the root filesystem cache", { hint = "set HOME or CFS_CACHE" })
 end

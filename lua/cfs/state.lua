@@ -50,16 +50,9 @@ end
 -- @treturn string
 -- @raise cfs.Error (status 125) when none applies
 function M.runtime_dir()
-  local dir = os.getenv("CFS_RUNTIME_DIR")
-  if dir and dir ~= "" then
+  local dir = fs.user_dir("CFS_RUNTIME_DIR", "/run/cfs", "XDG_RUNTIME_DIR")
+  if dir then
     return dir
-  end
-  if core.geteuid() == 0 then
-    return "/run/cfs"
-  end
-  local xdg = os.getenv("XDG_RUNTIME_DIR")
-  if xdg and xdg:sub(1, 1) == "/" then
-    return xdg .. "/cfs"
   end
   errors.raise("no folder for container state: not root and XDG_RUNTIME_DIR is not set", {
     context = "state",
