@@ -338,11 +338,9 @@ local function check_conditions(args, where, fail)
   end
   -- A condition written without its list ({index = 1, ...}) has no
   -- integer keys, and would leave a rule that matches every call.
-  for key in pairs(args) do
-    if math.type(key) ~= "integer" or key < 1 or key > #args then
-      fail(where .. ": 'args' must be a list of conditions",
-        "write args = { { index = 1, op = \"eq\", value = 10 } }")
-    end
+  if not is_list(args) then
+    fail(where .. ": 'args' must be a list of conditions",
+      "write args = { { index = 1, op = \"eq\", value = 10 } }")
   end
   if #args > MAX_CONDITIONS then
     fail(string.format("%s: %d conditions, at most %d", where, #args, MAX_CONDITIONS),
