@@ -70,20 +70,22 @@ function M.child(spec, root, channels, prepared)
   local method = errors.context("rootfs", rootfs.switch, newroot)
   log.debug("root switched with %s", method)
   core.chdir(spec.cwd)
-  local saved = {}
+  local stderr
   if spec.tty then
     -- An error of cfs's own from here to exec belongs on cfs's stderr, not
     -- on the container's terminal, which cfs relays to its stdout. The
     -- init keeps cfs's stderr as its own and hands its child the terminal.
     if not spec.init then
-      saved.stderr = core.dup(2)
+      stderr = core.dup(2)
     end
     tty.setup_container(channels.console, spec.init)
   end
-  local _, err = pcall(M.finish_child, spec, channels, prepared)
-  if saved.stderr then
-    pcall(core.dup2, saved.stderr, 2)
+  if not stderr then
+    -- A plain call keeps the error's traceback for -v.
+    return M.finish_child(spec, channels, prepared)
   end
+  local _, err = pcall(M.finish_child, spec, channels, prepared)
+  pcall(core.dup2, stderr, 2)
   error(err, 0)
 end
 
